@@ -1,0 +1,32 @@
+// Two projects: "node" for pure unit tests and end-to-end tests against real processes,
+// "workers" for tests that run inside workerd through the Workers vitest integration.
+import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: "node",
+          include: ["src/**/*.test.ts", "agent/**/*.test.ts", "test/e2e/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: { bindings: { ADMIN_TOKEN: "test-token", WATCH_LOG_MIN_AGE_SECONDS: "300" } },
+          }),
+        ],
+        test: {
+          name: "workers",
+          include: ["test/workers/**/*.test.ts"],
+        },
+      },
+    ],
+  },
+});

@@ -1,9 +1,162 @@
-// One NamespaceStore per namespace (and one for cluster-scoped objects): our etcd.
+// One NamespaceStore per namespace, one more for cluster-scoped objects: our etcd. The class
+// only routes: storage is durable-objects/sqlite, semantics src/registry, watchers watch-hub.ts.
 import { DurableObject } from "cloudflare:workers";
+import { findKind } from "../src/apis/index.js";
+import type { KindDef } from "../src/apis/types.js";
 import type { Env } from "../src/env.js";
+import { GenericStore } from "../src/registry/generic-store.js";
+import type { DeleteOptions, ListQuery, Outcome, PatchType, Target, WatchQuery, WriteOptions } from "../src/registry/requests.js";
+import { StatusError, internalError, resourceNotFound } from "../src/lib/status.js";
+import { LogStore } from "../src/storage/log-store.js";
+import { SqliteBackend } from "./sqlite/statements.js";
+import { WatchHub } from "./watch-hub.js";
+
+/** Compaction runs at most once per this many writes. */
+const COMPACT_EVERY = 64;
 
 export class NamespaceStore extends DurableObject<Env> {
-  async ping(): Promise<string> {
-    return "pong";
+  private readonly backend: SqliteBackend;
+  private readonly storage: LogStore;
+  private readonly hub: WatchHub;
+  private writesSinceCompaction = 0;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.backend = new SqliteBackend(ctx.storage);
+    this.storage = new LogStore(this.backend);
+    this.hub = new WatchHub(
+      this.storage,
+      {
+        bookmarkIntervalMs: Number(env.BOOKMARK_INTERVAL_SECONDS ?? "60") * 1000,
+        defaultTimeoutMs: 30 * 60 * 1000,
+      },
+      (t) => kindOf(t),
+      () => ctx.getWebSockets(),
+    );
+    this.storage.subscribe((e) => {
+      this.hub.publish(e);
+      if (++this.writesSinceCompaction >= COMPACT_EVERY) {
+        this.writesSinceCompaction = 0;
+        queueMicrotask(() => this.compact());
+      }
+    });
   }
+
+  // ---- RPC: one method per verb; every answer is an Outcome value ----
+
+  async get(t: Target): Promise<Outcome> {
+    return run(() => ({ code: 200, body: this.registry(t).get(kindOf(t), t.name!, t.subresource) }));
+  }
+
+  async list(t: Target, q: ListQuery): Promise<Outcome> {
+    return run(() => ({ code: 200, body: this.registry(t).list(kindOf(t), q) }));
+  }
+
+  async create(t: Target, body: unknown, opts: WriteOptions): Promise<Outcome> {
+    return run(() => this.registry(t).create(kindOf(t), body, opts));
+  }
+
+  async update(t: Target, body: unknown, opts: WriteOptions): Promise<Outcome> {
+    return run(() => this.registry(t).update(kindOf(t), t.name!, body, t.subresource, opts));
+  }
+
+  async patch(t: Target, type: PatchType, patch: unknown, opts: WriteOptions): Promise<Outcome> {
+    return run(() => this.registry(t).patch(kindOf(t), t.name!, type, patch, t.subresource, opts));
+  }
+
+  async delete(t: Target, opts: DeleteOptions): Promise<Outcome> {
+    return run(() => this.registry(t).delete(kindOf(t), t.name!, opts));
+  }
+
+  async deleteCollection(t: Target, q: ListQuery, opts: DeleteOptions): Promise<Outcome> {
+    return run(() => this.registry(t).deleteCollection(kindOf(t), q, opts));
+  }
+
+  /** The store's current revision, for composite resourceVersions across namespaces. */
+  async revision(): Promise<number> {
+    return this.storage.currentRevision();
+  }
+
+  /** Sizes for the memory benchmark. */
+  async stats(): Promise<{ revision: number; compacted: number; databaseBytes: number; watchers: number; sockets: number }> {
+    return {
+      revision: this.storage.currentRevision(),
+      compacted: this.storage.compactedRevision(),
+      databaseBytes: this.backend.databaseSize(),
+      watchers: this.hub.size,
+      sockets: this.ctx.getWebSockets().length,
+    };
+  }
+
+  /** Watches: chunked HTTP or a WebSocket upgrade. The Worker puts target and query in a header. */
+  async fetch(request: Request): Promise<Response> {
+    const spec = request.headers.get("x-edgeplane-watch");
+    if (!spec) return new Response("not found", { status: 404 });
+    const { target, query } = JSON.parse(spec) as { target: Target; query: WatchQuery };
+    let def: KindDef;
+    try {
+      def = kindOf(target);
+    } catch (e) {
+      return statusResponse(e);
+    }
+    try {
+      if (request.headers.get("upgrade")?.toLowerCase() === "websocket") {
+        const pair = new WebSocketPair();
+        this.ctx.acceptWebSocket(pair[1], [def.plural]);
+        this.hub.openSocket(pair[1], def, target, query);
+        return new Response(null, { status: 101, webSocket: pair[0] });
+      }
+      return this.hub.openStream(def, query);
+    } catch (e) {
+      return statusResponse(e);
+    }
+  }
+
+  async webSocketMessage(): Promise<void> {
+    // Watch sockets are one-way; anything a client sends is ignored, as upstream does.
+  }
+
+  async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+    try {
+      ws.close(code === 1005 ? 1000 : code, "closed");
+    } catch {
+      // already closed
+    }
+  }
+
+  private registry(t: Target): GenericStore {
+    return new GenericStore(this.storage, t.namespace);
+  }
+
+  private compact(): void {
+    this.storage.compact(
+      {
+        minAgeMs: Number(this.env.WATCH_LOG_MIN_AGE_SECONDS ?? "300") * 1000,
+        maxRows: Number(this.env.WATCH_LOG_MAX_ROWS ?? "10000"),
+      },
+      Date.now(),
+    );
+  }
+}
+
+function kindOf(t: Target): KindDef {
+  const def = findKind(t.group, t.version, t.resource);
+  if (!def) throw resourceNotFound();
+  return def;
+}
+
+function run(fn: () => { code: number; body: unknown; warnings?: string[] }): Outcome {
+  try {
+    const r = fn();
+    return { ok: true, code: r.code, body: r.body, warnings: r.warnings };
+  } catch (e) {
+    if (e instanceof StatusError) return { ok: false, status: e.status };
+    console.error("store error", e);
+    return { ok: false, status: internalError(e instanceof Error ? e.message : String(e)).status };
+  }
+}
+
+function statusResponse(e: unknown): Response {
+  const status = e instanceof StatusError ? e.status : internalError(String(e)).status;
+  return new Response(JSON.stringify(status), { status: status.code, headers: { "content-type": "application/json" } });
 }

@@ -1,8 +1,59 @@
-// The API server: a Hono app. Routes stay thin; the registry and the store do the work.
+// The API server: a Hono app. Routes stay thin: resolve the path, then the generic handlers
+// and the stores do the work. Every error leaves as a metav1.Status.
 import { Hono } from "hono";
+import { findKind, kinds } from "../apis/index.js";
 import type { Env } from "../env.js";
+import { StatusError, internalError, resourceNotFound } from "../lib/status.js";
+import { authenticate } from "./auth.js";
+import { apiGroupDoc, apiGroupList, apiResourceList, apiVersions, versionInfo } from "./discovery.js";
+import { ensureBootstrap, handleResource } from "./handlers.js";
+import { resolveResourcePath } from "./resolve.js";
 
 export const app = new Hono<{ Bindings: Env }>();
-app.get("/healthz", (c) => c.text("ok"));
-app.get("/livez", (c) => c.text("ok"));
-app.get("/readyz", (c) => c.text("ok"));
+
+app.onError((err, c) => {
+  if (err instanceof StatusError) return c.json(err.status, err.code as 400);
+  console.error("unhandled error", err);
+  const s = internalError(err instanceof Error ? err.message : String(err)).status;
+  return c.json(s, 500);
+});
+app.notFound((c) => c.json(resourceNotFound().status, 404));
+
+app.use("*", authenticate);
+
+for (const path of ["/healthz", "/livez", "/readyz"]) {
+  app.get(path, async (c) => {
+    await ensureBootstrap(c.env);
+    return c.text("ok");
+  });
+}
+
+app.get("/version", (c) => c.json(versionInfo()));
+app.get("/api", (c) => c.json(apiVersions(new URL(c.req.url).host)));
+app.get("/apis", (c) => c.json(apiGroupList(kinds)));
+app.get("/api/v1", (c) => c.json(apiResourceList(kinds, "", "v1")));
+app.get("/apis/:group", (c) => {
+  const doc = apiGroupDoc(kinds, c.req.param("group"));
+  if (!doc) throw resourceNotFound();
+  return c.json(doc);
+});
+app.get("/apis/:group/:version", (c) => {
+  const doc = apiResourceList(kinds, c.req.param("group"), c.req.param("version"));
+  if (!doc) throw resourceNotFound();
+  return c.json(doc);
+});
+
+const segmentsAfter = (url: string, prefixSegments: number) =>
+  new URL(url).pathname.split("/").filter((s) => s !== "").slice(prefixSegments);
+
+app.all("/api/v1/*", async (c) => {
+  await ensureBootstrap(c.env);
+  const r = resolveResourcePath("", "v1", segmentsAfter(c.req.url, 2), findKind);
+  return handleResource(c, r);
+});
+
+app.all("/apis/:group/:version/*", async (c) => {
+  await ensureBootstrap(c.env);
+  const r = resolveResourcePath(c.req.param("group"), c.req.param("version"), segmentsAfter(c.req.url, 3), findKind);
+  return handleResource(c, r);
+});

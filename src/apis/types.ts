@@ -56,6 +56,10 @@ export interface KindDef<T extends KubeObject = KubeObject> {
   applyDefaults?(obj: T): void;
   /** Semantic validation on create (old undefined) and update, as upstream's ValidateX / ValidateXUpdate. */
   validate?(obj: T, old?: T): FieldError[];
+  /** Extra checks on update only (immutable fields), when not folded into validate. */
+  validateUpdate?(obj: T, old: T): FieldError[];
+  /** Upstream's PrepareForCreate beyond generic metadata (job selector labels…). Runs after uid is set. Mutates. */
+  prepareForCreate?(obj: T): void;
   /** The object has a spec/status split: status written only through /status, generation bumped on spec changes. */
   hasStatus: boolean;
   /** Upstream allows PUT without resourceVersion (AllowUnconditionalUpdate). */

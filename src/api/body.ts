@@ -1,0 +1,95 @@
+// Request bodies: JSON or YAML, at most 3 MiB (upstream's limit), checked against the URL's
+// group, version and kind before anything is written.
+import { parse as parseYaml } from "yaml";
+import type { KindDef } from "../apis/types.js";
+import { badRequest, tooLarge, unsupportedMediaType } from "../lib/status.js";
+import type { PatchType } from "../registry/requests.js";
+
+export const MAX_BODY_BYTES = 3 * 1024 * 1024;
+
+export async function readBody(req: Request): Promise<string> {
+  const declared = Number(req.headers.get("content-length") ?? "0");
+  if (declared > MAX_BODY_BYTES) throw tooLarge(`Request entity too large: limit is ${MAX_BODY_BYTES}`);
+  if (!req.body) return "";
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > MAX_BODY_BYTES) {
+      await reader.cancel();
+      throw tooLarge(`Request entity too large: limit is ${MAX_BODY_BYTES}`);
+    }
+    chunks.push(value);
+  }
+  const all = new Uint8Array(total);
+  let off = 0;
+  for (const c of chunks) {
+    all.set(c, off);
+    off += c.byteLength;
+  }
+  return new TextDecoder().decode(all);
+}
+
+function mediaType(req: Request): string {
+  return (req.headers.get("content-type") ?? "application/json").split(";")[0].trim().toLowerCase();
+}
+
+/** Parses a JSON or YAML document; 400 with the parser's complaint when it is malformed. */
+export function parseDocument(text: string, type: string): unknown {
+  if (text.trim() === "") throw badRequest("the body of the request was empty");
+  if (type === "application/yaml" || type === "application/apply-patch+yaml" || type === "text/yaml") {
+    try {
+      return parseYaml(text);
+    } catch (e) {
+      throw badRequest(`error converting YAML to JSON: ${(e as Error).message.split("\n")[0]}`);
+    }
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw badRequest(`couldn't get version/kind; json parse error: ${(e as Error).message}`);
+  }
+}
+
+/** A create/update body: an object whose apiVersion and kind, when given, are the URL's. */
+export async function readObject(req: Request, def: KindDef, expectKind = def.kind, expectApiVersion?: string): Promise<unknown> {
+  const type = mediaType(req);
+  if (!["application/json", "application/yaml", "text/yaml", "*/*"].includes(type)) {
+    throw unsupportedMediaType(["application/json", "application/yaml", "application/vnd.kubernetes.protobuf"]);
+  }
+  const doc = parseDocument(await readBody(req), type);
+  if (typeof doc !== "object" || doc === null || Array.isArray(doc)) {
+    throw badRequest(`the object provided is not a JSON object: got ${Array.isArray(doc) ? "an array" : typeof doc === "object" ? "null" : typeof doc}`);
+  }
+  const o = doc as { apiVersion?: unknown; kind?: unknown };
+  const gv = expectApiVersion ?? (def.group ? `${def.group}/${def.version}` : def.version);
+  if (o.apiVersion !== undefined && o.apiVersion !== "" && o.apiVersion !== gv) {
+    throw badRequest(`the API version in the data (${String(o.apiVersion)}) does not match the expected API version (${gv})`);
+  }
+  if (o.kind !== undefined && o.kind !== "" && o.kind !== expectKind) {
+    throw badRequest(`the kind in the data (${String(o.kind)}) does not match the expected kind (${expectKind})`);
+  }
+  return doc;
+}
+
+const PATCH_TYPES: Record<string, PatchType> = {
+  "application/json-patch+json": "json",
+  "application/merge-patch+json": "merge",
+  "application/strategic-merge-patch+json": "strategic",
+  "application/apply-patch+yaml": "apply",
+};
+
+export async function readPatch(req: Request): Promise<{ type: PatchType; patch: unknown }> {
+  const ct = mediaType(req);
+  const type = PATCH_TYPES[ct];
+  if (!type) throw unsupportedMediaType(Object.keys(PATCH_TYPES));
+  const patch = parseDocument(await readBody(req), ct);
+  if (type === "json" && !Array.isArray(patch)) throw badRequest("json: cannot unmarshal object into Go value of type jsonpatch.Patch");
+  if (type !== "json" && (typeof patch !== "object" || patch === null || Array.isArray(patch))) {
+    throw badRequest(`json: cannot unmarshal ${Array.isArray(patch) ? "array" : typeof patch} into Go value of type map[string]interface {}`);
+  }
+  return { type, patch };
+}

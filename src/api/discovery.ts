@@ -1,0 +1,95 @@
+// Discovery documents (/version, /api, /apis, /api/v1, /apis/{group}/{version}) built from the
+// kinds this server serves, in the legacy form kube-apiserver serves them.
+import type { KindDef } from "../apis/types.js";
+
+export const KUBE_VERSION = { major: "1", minor: "32", gitVersion: "v1.32.0-edgeplane" };
+
+export const VERBS = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
+
+export function versionInfo(): Record<string, string> {
+  return {
+    ...KUBE_VERSION,
+    gitCommit: "edgeplane",
+    gitTreeState: "clean",
+    buildDate: "2026-11-25T00:00:00Z",
+    goVersion: "n/a",
+    compiler: "workerd",
+    platform: "cloudflare/workers",
+  };
+}
+
+/** group → versions, in served order. */
+export function groupVersions(kinds: KindDef[]): Map<string, string[]> {
+  const m = new Map<string, string[]>();
+  for (const k of kinds) {
+    const vs = m.get(k.group) ?? [];
+    if (!vs.includes(k.version)) vs.push(k.version);
+    m.set(k.group, vs);
+  }
+  return m;
+}
+
+export function apiVersions(serverAddress: string): unknown {
+  return { kind: "APIVersions", versions: ["v1"], serverAddressByClientCIDRs: [{ clientCIDR: "0.0.0.0/0", serverAddress }] };
+}
+
+function apiGroup(name: string, versions: string[]) {
+  const vs = versions.map((v) => ({ groupVersion: `${name}/${v}`, version: v }));
+  return { name, versions: vs, preferredVersion: vs[0] };
+}
+
+export function apiGroupList(kinds: KindDef[]): unknown {
+  const groups = [...groupVersions(kinds)].filter(([g]) => g !== "").map(([g, vs]) => apiGroup(g, vs));
+  return { kind: "APIGroupList", apiVersion: "v1", groups };
+}
+
+export function apiGroupDoc(kinds: KindDef[], group: string): unknown | undefined {
+  const vs = groupVersions(kinds).get(group);
+  if (!vs || group === "") return undefined;
+  return { kind: "APIGroup", apiVersion: "v1", ...apiGroup(group, vs) };
+}
+
+interface SubresourceDoc {
+  kind: string;
+  group?: string;
+  version?: string;
+  verbs: string[];
+}
+
+const SUBRESOURCES: Record<string, SubresourceDoc> = {
+  status: { kind: "", verbs: ["get", "patch", "update"] },
+  scale: { kind: "Scale", group: "autoscaling", version: "v1", verbs: ["get", "patch", "update"] },
+  log: { kind: "Pod", verbs: ["get"] },
+  binding: { kind: "Binding", verbs: ["create"] },
+  eviction: { kind: "Eviction", group: "policy", version: "v1", verbs: ["create"] },
+  exec: { kind: "PodExecOptions", verbs: ["create", "get"] },
+  attach: { kind: "PodAttachOptions", verbs: ["create", "get"] },
+  portforward: { kind: "PodPortForwardOptions", verbs: ["create", "get"] },
+  proxy: { kind: "PodProxyOptions", verbs: ["create", "delete", "get", "patch", "update"] },
+  ephemeralcontainers: { kind: "", verbs: ["get", "patch", "update"] },
+  finalize: { kind: "", verbs: ["update"] },
+};
+
+export function subresourcesOf(k: KindDef): string[] {
+  return [...(k.hasStatus ? ["status"] : []), ...(k.scale ? ["scale"] : []), ...(k.extraSubresources ?? [])];
+}
+
+export function apiResourceList(kinds: KindDef[], group: string, version: string): unknown | undefined {
+  const served = kinds.filter((k) => k.group === group && k.version === version);
+  if (served.length === 0) return undefined;
+  const resources: unknown[] = [];
+  for (const k of [...served].sort((a, b) => a.plural.localeCompare(b.plural))) {
+    const r: Record<string, unknown> = { name: k.plural, singularName: k.singular, namespaced: k.namespaced, kind: k.kind, verbs: VERBS };
+    if (k.shortNames.length) r.shortNames = k.shortNames;
+    if (k.categories.length) r.categories = k.categories;
+    resources.push(r);
+    for (const sub of subresourcesOf(k)) {
+      const d = SUBRESOURCES[sub] ?? { kind: "", verbs: ["get"] };
+      const s: Record<string, unknown> = { name: `${k.plural}/${sub}`, singularName: "", namespaced: k.namespaced, kind: d.kind || k.kind, verbs: d.verbs };
+      if (d.group) s.group = d.group;
+      if (d.version) s.version = d.version;
+      resources.push(s);
+    }
+  }
+  return { kind: "APIResourceList", apiVersion: "v1", groupVersion: group ? `${group}/${version}` : version, resources };
+}

@@ -1,0 +1,154 @@
+// The REST verbs for every resource: parse the request, admit it, hand it to the store that
+// owns the object, and render the answer. Generic over kinds; no kind is named here except
+// namespaces, whose lifecycle gates writes into them (upstream's NamespaceLifecycle admission).
+import type { Context } from "hono";
+import type { KindDef, KubeObject } from "../apis/types.js";
+import type { Env } from "../env.js";
+import { forbidden, methodNotAllowed, notFound, StatusError } from "../lib/status.js";
+import type { Target } from "../registry/requests.js";
+import { readObject, readPatch, readBody, parseDocument } from "./body.js";
+import { listAcross, watchAcross } from "./fan-in.js";
+import { deleteOptions, isWatch, listQuery, watchQuery, writeOptions } from "./query.js";
+import type { Resolved } from "./resolve.js";
+import { clusterStore, storeFor, unwrap } from "./stores.js";
+
+type Ctx = Context<{ Bindings: Env }>;
+
+/** Namespaces that always exist and may not be deleted (upstream's immortal namespaces). */
+export const IMMORTAL_NAMESPACES = ["default", "kube-system", "kube-public"];
+export const INITIAL_NAMESPACES = [...IMMORTAL_NAMESPACES, "kube-node-lease"];
+
+function json(body: unknown, code: number, warnings?: string[]): Response {
+  const headers: Record<string, string> = { "content-type": "application/json", "cache-control": "no-cache, private" };
+  const res = new Response(JSON.stringify(body), { status: code, headers });
+  for (const w of warnings ?? []) res.headers.append("warning", `299 - "${w.replace(/"/g, '\\"')}"`);
+  return res;
+}
+
+export async function handleResource(c: Ctx, r: Resolved): Promise<Response> {
+  const { target, def } = r;
+  const env = c.env;
+  const req = c.req.raw;
+  const params = new URL(req.url).searchParams;
+  const method = req.method;
+  const store = storeFor(env, target.namespace);
+
+  if (r.collection) {
+    if (method === "GET") {
+      if (isWatch(params)) {
+        const q = watchQuery(params);
+        if (def.namespaced && !target.namespace) return watchAcross(env, def, target, q, req);
+        return forwardWatch(env, target, q, req);
+      }
+      const q = listQuery(params);
+      if (def.namespaced && !target.namespace) return json(await listAcross(env, def, target, q), 200);
+      return outcome(await store.list(target, q));
+    }
+    if (method === "POST") {
+      if (def.namespaced && !target.namespace) throw methodNotAllowed();
+      const body = await readObject(req, def);
+      await admitCreate(env, def, target, body);
+      return outcome(await store.create(target, body, writeOptions(params)));
+    }
+    if (method === "DELETE") {
+      if (def.namespaced && !target.namespace) throw methodNotAllowed();
+      const body = await optionalBody(req);
+      return outcome(await store.deleteCollection(target, listQuery(params), deleteOptions(params, body)));
+    }
+    throw methodNotAllowed();
+  }
+
+  const sub = target.subresource;
+  if (sub && sub !== "status" && sub !== "scale") {
+    // Served by later components (the node agent's log and exec, the scheduler's binding).
+    throw methodNotAllowed();
+  }
+  switch (method) {
+    case "GET":
+      return outcome(await store.get(target));
+    case "PUT": {
+      const body =
+        sub === "scale" ? await readObject(req, def, "Scale", "autoscaling/v1") : await readObject(req, def);
+      if (!sub && def.allowCreateOnUpdate && def.namespaced) await admitCreate(env, def, target, body, true);
+      return outcome(await store.update(target, body, writeOptions(params)));
+    }
+    case "PATCH": {
+      const { type, patch } = await readPatch(req);
+      return outcome(await store.patch(target, type, patch, writeOptions(params)));
+    }
+    case "DELETE": {
+      if (sub) throw methodNotAllowed();
+      if (def.group === "" && def.kind === "Namespace" && IMMORTAL_NAMESPACES.includes(target.name!)) {
+        throw forbidden({ group: "", resource: "namespaces" }, target.name!, "this namespace may not be deleted");
+      }
+      const body = await optionalBody(req);
+      return outcome(await store.delete(target, deleteOptions(params, body)));
+    }
+    default:
+      throw methodNotAllowed();
+  }
+}
+
+async function optionalBody(req: Request): Promise<unknown> {
+  const text = await readBody(req);
+  if (text.trim() === "") return undefined;
+  return parseDocument(text, (req.headers.get("content-type") ?? "application/json").split(";")[0].trim());
+}
+
+function outcome(o: Awaited<ReturnType<ReturnType<typeof storeFor>["get"]>>): Response {
+  const r = unwrap(o);
+  return json(r.body, r.code, r.warnings);
+}
+
+/**
+ * Writes into a namespace need the namespace to exist and not to be terminating.
+ * `ifMissing`: a PUT that may create — checked only when the object does not exist yet.
+ */
+async function admitCreate(env: Env, def: KindDef, target: Target, body: unknown, ifMissing = false): Promise<void> {
+  if (!def.namespaced) return;
+  const ns = target.namespace;
+  if (ifMissing) {
+    const existing = await storeFor(env, ns).get({ ...target });
+    if (existing.ok) return;
+  }
+  const got = await clusterStore(env).get({ group: "", version: "v1", resource: "namespaces", namespace: "", name: ns });
+  if (!got.ok) {
+    if (got.status.code === 404) throw notFound({ group: "", resource: "namespaces" }, ns);
+    throw new StatusError(got.status);
+  }
+  const nsObj = got.body as KubeObject;
+  if (nsObj.metadata.deletionTimestamp || (nsObj.status as { phase?: string } | undefined)?.phase === "Terminating") {
+    const name = ((body as KubeObject)?.metadata?.name as string | undefined) ?? target.name ?? "";
+    const err = forbidden({ group: def.group, resource: def.plural }, name, `unable to create new content in namespace ${ns} because it is being terminated`);
+    err.status.details!.causes = [{ reason: "NamespaceTerminating", message: `namespace ${ns} is being terminated`, field: "metadata.namespace" }];
+    throw err;
+  }
+}
+
+async function forwardWatch(env: Env, target: Target, q: ReturnType<typeof watchQuery>, req: Request): Promise<Response> {
+  const headers = new Headers({ "x-edgeplane-watch": JSON.stringify({ target, query: q }) });
+  const upgrade = req.headers.get("upgrade");
+  if (upgrade) headers.set("upgrade", upgrade);
+  const res = await storeFor(env, target.namespace).fetch(new Request("https://store/watch", { headers, signal: req.signal }));
+  if (res.status === 101) return res;
+  const out = new Response(res.body, { status: res.status, headers: res.headers });
+  out.headers.set("cache-control", "no-cache, private");
+  return out;
+}
+
+/** Creates the namespaces a cluster starts with, once per isolate; creating an existing one is a no-op. */
+let bootstrapped: Promise<void> | undefined;
+export function ensureBootstrap(env: Env): Promise<void> {
+  bootstrapped ??= (async () => {
+    const store = clusterStore(env);
+    for (const name of INITIAL_NAMESPACES) {
+      const t: Target = { group: "", version: "v1", resource: "namespaces", namespace: "" };
+      const o = await store.create(t, { apiVersion: "v1", kind: "Namespace", metadata: { name } }, {});
+      if (!o.ok && o.status.code !== 409) throw new StatusError(o.status);
+    }
+  })().catch((e) => {
+    bootstrapped = undefined;
+    throw e;
+  });
+  return bootstrapped;
+}

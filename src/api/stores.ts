@@ -1,0 +1,31 @@
+// Which Durable Object holds what: one store per namespace, one for cluster-scoped objects.
+// Namespace names cannot contain '/', so the two id spaces never meet.
+import type { Env } from "../env.js";
+import type { Outcome } from "../registry/requests.js";
+import { StatusError } from "../lib/status.js";
+
+type NamespaceStore = import("../../durable-objects/namespace-store.js").NamespaceStore;
+
+/**
+ * The store's RPC surface as callers see it. (The generated stub type turns `unknown` bodies
+ * into `never`; these are plain JSON values, so the class's own signatures are the truth.)
+ */
+export type StoreStub = Pick<NamespaceStore, "get" | "list" | "create" | "update" | "patch" | "delete" | "deleteCollection" | "revision" | "stats" | "fetch">;
+
+export function clusterStore(env: Env): StoreStub {
+  return env.NAMESPACE_STORE.get(env.NAMESPACE_STORE.idFromName("cluster")) as unknown as StoreStub;
+}
+
+export function namespaceStore(env: Env, namespace: string): StoreStub {
+  return env.NAMESPACE_STORE.get(env.NAMESPACE_STORE.idFromName(`ns/${namespace}`)) as unknown as StoreStub;
+}
+
+export function storeFor(env: Env, namespace: string): StoreStub {
+  return namespace ? namespaceStore(env, namespace) : clusterStore(env);
+}
+
+/** Unwraps an Outcome, throwing its Status. */
+export function unwrap(o: Outcome): { code: number; body: unknown; warnings?: string[] } {
+  if (!o.ok) throw new StatusError(o.status);
+  return o;
+}

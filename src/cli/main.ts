@@ -1,0 +1,146 @@
+// The edgeplane command line. bin/edgeplane.js loads this file through tsx and calls main().
+// Each command is a { summary, flags, run } entry; `run` resolves to the process exit code.
+import { formatFlags, parseArgs, closest, UsageError, type FlagSpec, type Parsed } from "./args.js";
+import { packageVersion } from "./paths.js";
+
+interface Command {
+  summary: string;
+  usage: string;
+  description: string;
+  flags: FlagSpec[];
+  examples?: string[];
+  environment?: string[];
+  run(parsed: Parsed): Promise<number>;
+}
+
+const helpFlag: FlagSpec = { name: "help", short: "h", type: "boolean", description: "Show this help" };
+
+const upFlags: FlagSpec[] = [
+  { name: "port", type: "string", valueName: "N", description: "Port to listen on, on 127.0.0.1", default: "8787" },
+  {
+    name: "state",
+    type: "string",
+    valueName: "DIR",
+    description: "Folder for the admin token and the Durable Object storage",
+    default: ".edgeplane/state",
+  },
+  { name: "kubeconfig", type: "string", valueName: "PATH", description: "Where to write the kubeconfig", default: ".edgeplane/kubeconfig" },
+  {
+    name: "var",
+    type: "list",
+    valueName: "KEY=VALUE",
+    description: "Advanced: pass a variable to the Worker, e.g. WATCH_LOG_MIN_AGE_SECONDS=0 (repeatable)",
+  },
+  { name: "quiet", short: "q", type: "boolean", description: "Print only errors" },
+  helpFlag,
+];
+
+export const commands: Record<string, Command> = {
+  up: {
+    summary: "Run the control plane locally on workerd and write a kubeconfig",
+    usage: "edgeplane up [flags]",
+    description: [
+      "Runs the edgeplane control plane (the Worker and its Durable Objects) on workerd through",
+      "wrangler dev, keeps its state on disk, and writes a kubeconfig so kubectl can use it.",
+      "The admin token is made on the first start and reused while the state folder is kept.",
+      "Cron Triggers are ticked every minute, as on Cloudflare. Ctrl-C stops everything.",
+    ].join("\n"),
+    flags: upFlags,
+    environment: ["EDGEPLANE_DEBUG=1   show wrangler's and workerd's output"],
+    examples: ["edgeplane up", "edgeplane up --port 9000 --state /var/lib/edgeplane --kubeconfig ~/.kube/edgeplane"],
+    run: async (parsed) => (await import("./up-command.js")).runUp(parsed),
+  },
+  // agent: the kubelet + kube-proxy (DESIGN.md, "Agent"). It joins a machine with
+  // `edgeplane agent --server URL --token TOKEN`. Not implemented yet; it gets an entry here
+  // like `up`, with its flags and `run: async (parsed) => (await import("./agent-command.js")).runAgent(parsed)`.
+  help: {
+    summary: "Show help for edgeplane or one of its commands",
+    usage: "edgeplane help [command]",
+    description: "Shows the commands, or the flags of one command.",
+    flags: [helpFlag],
+    run: async (parsed) => {
+      const [name, ...rest] = parsed.positionals;
+      if (rest.length > 0) throw new UsageError(`'help' takes one command name, got ${parsed.positionals.length}`, "run 'edgeplane help'");
+      if (name === undefined) {
+        process.stdout.write(rootHelp());
+        return 0;
+      }
+      process.stdout.write(commandHelp(lookup(name)));
+      return 0;
+    },
+  },
+};
+
+function lookup(name: string): Command {
+  const cmd = Object.hasOwn(commands, name) ? commands[name] : undefined;
+  if (!cmd) {
+    const guess = closest(name, Object.keys(commands));
+    throw new UsageError(`unknown command '${name}'`, (guess ? `did you mean '${guess}'? ` : "") + "run 'edgeplane help' to see the commands");
+  }
+  return cmd;
+}
+
+function rootHelp(): string {
+  const names = Object.keys(commands);
+  const width = Math.max(...names.map((n) => n.length)) + 4;
+  return [
+    "edgeplane: a Kubernetes-compatible control plane on Cloudflare Workers",
+    "",
+    "Usage:",
+    "  edgeplane <command> [flags]",
+    "",
+    "Commands:",
+    ...names.map((n) => `  ${n.padEnd(width)}${commands[n].summary}`),
+    "",
+    "Flags:",
+    "  -h, --help      Show help",
+    "  -v, --version   Show the version",
+    "",
+    "Run 'edgeplane <command> --help' for the flags of a command.",
+    "",
+  ].join("\n");
+}
+
+function commandHelp(cmd: Command): string {
+  const lines = [`Usage: ${cmd.usage}`, "", cmd.description, "", "Flags:", formatFlags(cmd.flags)];
+  if (cmd.environment?.length) lines.push("", "Environment:", ...cmd.environment.map((e) => `  ${e}`));
+  if (cmd.examples?.length) lines.push("", "Examples:", ...cmd.examples.map((e) => `  ${e}`));
+  lines.push("");
+  return lines.join("\n");
+}
+
+/** Runs the CLI; resolves to the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  try {
+    const [first, ...rest] = argv;
+    if (first === undefined) {
+      process.stdout.write(rootHelp());
+      return 0;
+    }
+    if (first === "--version" || first === "-v" || first === "version") {
+      process.stdout.write(`edgeplane ${packageVersion()}\n`);
+      return 0;
+    }
+    if (first === "--help" || first === "-h") {
+      process.stdout.write(rootHelp());
+      return 0;
+    }
+    if (first.startsWith("-")) {
+      throw new UsageError(`unknown flag ${first}`, "flags go after the command, e.g. 'edgeplane up --port 9000'; run 'edgeplane help'");
+    }
+    const cmd = lookup(first);
+    const parsed = parseArgs(rest, cmd.flags, `edgeplane ${first}`);
+    if (parsed.flags.help) {
+      process.stdout.write(commandHelp(cmd));
+      return 0;
+    }
+    return await cmd.run(parsed);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`edgeplane: ${err.message}\n`);
+      if (err.hint) process.stderr.write(`hint: ${err.hint}\n`);
+      return 2;
+    }
+    throw err;
+  }
+}

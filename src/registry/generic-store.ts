@@ -1,0 +1,501 @@
+// The generic registry (apiserver's genericregistry.Store): create, get, list, update, patch,
+// delete and deletecollection for any kind, over one Storage holding one namespace. Kind
+// specifics come from the KindDef (schema, defaults, validation) and strategy.ts.
+import { decodeObject } from "../apis/decode.js";
+import type { KindDef, KubeObject } from "../apis/types.js";
+import { validateObjectMeta } from "../apis/validation.js";
+import { applyJsonPatch } from "../api/patch/json-patch.js";
+import { applyMergePatch } from "../api/patch/json-merge-patch.js";
+import { isPatchError } from "../api/patch/patch-error.js";
+import { applyStrategicMergePatch, noPatchMeta } from "../api/patch/strategic-merge-patch.js";
+import { patchMetaFor } from "../api/patch/patch-meta.js";
+import { rfc3339, type Clock } from "../lib/clock.js";
+import { invalid as invalidField, type FieldError } from "../lib/field-errors.js";
+import {
+  OBJECT_MODIFIED,
+  StatusError,
+  alreadyExists,
+  badRequest,
+  conflict,
+  expired,
+  failure,
+  forbidden,
+  invalid,
+  notFound,
+  success,
+  timeout,
+  tooLarge,
+  type GroupResource,
+} from "../lib/status.js";
+import { isStorageError, StorageError } from "../storage/errors.js";
+import type { Storage } from "../storage/interface.js";
+import { revisionFor } from "./composite-rv.js";
+import { decodeContinue, encodeContinue } from "./continue-token.js";
+import { randomSuffix } from "./names.js";
+import { buildPredicate } from "./predicate.js";
+import type { DeleteOptions, ListQuery, PatchType, WriteOptions } from "./requests.js";
+import { labelSelectorObjectToString } from "./selectors/index.js";
+import { deleteMarksTerminating, gracePeriodFor, resetStatusForCreate, returnsDeletedObject, specOf, tracksGeneration } from "./strategy.js";
+
+/** Upstream's per-object limit (etcd's request size), in bytes of JSON. */
+export const MAX_OBJECT_BYTES = 1.5 * 1024 * 1024;
+
+export interface WriteResult {
+  code: number;
+  body: unknown;
+  warnings?: string[];
+}
+
+export const groupResource = (def: KindDef): GroupResource => ({ group: def.group, resource: def.plural });
+export const apiVersionOf = (def: KindDef): string => (def.group ? `${def.group}/${def.version}` : def.version);
+
+/** Thrown inside a storage transaction to run everything but the write (dryRun=All). */
+class DryRun extends Error {
+  constructor(readonly object: KubeObject) {
+    super("dry run");
+  }
+}
+
+export class GenericStore {
+  constructor(
+    private readonly storage: Storage,
+    /** The namespace this store holds; "" for the cluster-scoped store. */
+    private readonly namespace: string,
+    private readonly now: Clock = Date.now,
+  ) {}
+
+  get(def: KindDef, name: string, subresource?: string): KubeObject {
+    const obj = this.storage.get(def.plural, name);
+    if (!obj) throw notFound(groupResource(def), name);
+    if (subresource === "scale") return this.toScale(def, obj);
+    return obj;
+  }
+
+  list(def: KindDef, q: ListQuery): KubeObject {
+    const predicate = buildPredicate(def, q.labelSelector, q.fieldSelector);
+    let atRevision: number | undefined;
+    let startAfter: string | undefined;
+    if (q.continue) {
+      if (q.resourceVersion && q.resourceVersion !== "0") {
+        throw badRequest("specifying resource version is not allowed when using continue");
+      }
+      ({ rv: atRevision, startAfter } = decodeContinue(q.continue));
+    } else if (q.resourceVersion !== undefined && q.resourceVersion !== "") {
+      const rv = parseResourceVersion(q.resourceVersion);
+      const current = this.storage.currentRevision();
+      if (q.resourceVersionMatch === "Exact") {
+        if (rv === 0) throw badRequest(`resourceVersionMatch "Exact" is forbidden for resourceVersion "0"`);
+        if (rv > current) throw timeout(`Too large resource version: ${rv}, current: ${current}`);
+        atRevision = rv;
+      } else if (q.resourceVersionMatch && q.resourceVersionMatch !== "NotOlderThan") {
+        throw badRequest(`resourceVersionMatch: Unsupported value: "${q.resourceVersionMatch}": supported values: "Exact", "NotOlderThan", ""`);
+      } else if (rv > current) {
+        throw timeout(`Too large resource version: ${rv}, current: ${current}`);
+      }
+    } else if (q.resourceVersionMatch) {
+      throw badRequest(`resourceVersionMatch is forbidden unless resourceVersion is provided`);
+    }
+    let res;
+    try {
+      res = this.storage.list(def.plural, {
+        atRevision,
+        startAfter,
+        limit: q.limit && q.limit > 0 ? q.limit : undefined,
+        filter: predicate.everything ? undefined : predicate,
+      });
+    } catch (e) {
+      if (isStorageError(e, "Expired") && q.continue) {
+        throw expired(
+          "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue value from the response to list from the most recent state.",
+        );
+      }
+      throw storageToStatus(def, e);
+    }
+    const metadata: Record<string, unknown> = { resourceVersion: String(res.revision) };
+    if (res.continueAfter !== undefined) metadata.continue = encodeContinue(res.revision, res.continueAfter);
+    return { apiVersion: apiVersionOf(def), kind: def.listKind, metadata, items: res.items.map(stripTypeMeta) };
+  }
+
+  create(def: KindDef, raw: unknown, opts: WriteOptions = {}): WriteResult {
+    const obj = this.decode(def, raw);
+    this.checkNamespace(def, obj);
+    const generated = !obj.metadata.name && !!obj.metadata.generateName;
+    if (generated) obj.metadata.name = `${obj.metadata.generateName}${randomSuffix()}`;
+    this.prepareForCreate(def, obj);
+    this.validate(def, obj);
+    for (let attempt = 0; ; attempt++) {
+      const name = obj.metadata.name as string;
+      if (opts.dryRun) {
+        if (this.storage.get(def.plural, name)) throw alreadyExists(groupResource(def), name);
+        return { code: 201, body: obj };
+      }
+      try {
+        return { code: 201, body: this.storage.create(def.plural, name, obj) };
+      } catch (e) {
+        if (generated && isStorageError(e, "Exists") && attempt < 8) {
+          obj.metadata.name = `${obj.metadata.generateName}${randomSuffix()}`;
+          continue;
+        }
+        throw storageToStatus(def, e);
+      }
+    }
+  }
+
+  update(def: KindDef, name: string, raw: unknown, subresource: string | undefined, opts: WriteOptions = {}): WriteResult {
+    if (subresource === "scale") return this.updateScale(def, name, (scale) => mergeScale(def, name, scale, raw), opts);
+    const incoming = this.decode(def, raw);
+    if (incoming.metadata.name === undefined || incoming.metadata.name === "") incoming.metadata.name = name;
+    if (incoming.metadata.name !== name) {
+      throw badRequest(`the name of the object (${incoming.metadata.name}) does not match the name on the URL (${name})`);
+    }
+    this.checkNamespace(def, incoming);
+    return this.write(def, name, opts, (current) => {
+      if (!current) {
+        if (!def.allowCreateOnUpdate || subresource) throw notFound(groupResource(def), name);
+        this.prepareForCreate(def, incoming);
+        this.validate(def, incoming);
+        return incoming;
+      }
+      return this.prepareUpdate(def, current, incoming, subresource, true);
+    });
+  }
+
+  patch(def: KindDef, name: string, type: PatchType, patch: unknown, subresource: string | undefined, opts: WriteOptions = {}): WriteResult {
+    if (type === "apply") {
+      throw new StatusError(failure(415, "UnsupportedMediaType", "server-side apply is not supported yet: use client-side apply (kubectl apply without --server-side)"));
+    }
+    if (subresource === "scale") {
+      return this.updateScale(def, name, (scale) => this.applyPatch(def, name, type, scale, patch), opts);
+    }
+    return this.write(def, name, opts, (current) => {
+      if (!current) throw notFound(groupResource(def), name);
+      const patched = this.applyPatch(def, name, type, current, patch);
+      const incoming = this.decode(def, patched);
+      if (incoming.metadata.name !== name) {
+        throw invalid(def.kind, def.group, name, [invalidField("metadata.name", incoming.metadata.name, "field is immutable")]);
+      }
+      this.checkNamespace(def, incoming);
+      return this.prepareUpdate(def, current, incoming, subresource, true);
+    });
+  }
+
+  delete(def: KindDef, name: string, opts: DeleteOptions = {}): WriteResult {
+    const current = this.storage.get(def.plural, name);
+    if (!current) throw notFound(groupResource(def), name);
+    const pre = opts.preconditions;
+    checkPreconditions(def, name, current, pre?.resourceVersion ? { ...pre, resourceVersion: revisionFor(pre.resourceVersion, this.namespace) } : pre);
+    const meta = current.metadata;
+    const addFinalizers = propagationFinalizers(opts);
+    const finalizers = [...(meta.finalizers ?? [])];
+    for (const f of addFinalizers) if (!finalizers.includes(f)) finalizers.push(f);
+    const nsFinalizers = deleteMarksTerminating(def) ? ((current.spec as { finalizers?: string[] } | undefined)?.finalizers ?? []) : [];
+    const pending = finalizers.length > 0 || nsFinalizers.length > 0;
+    const grace = gracePeriodFor(def, current, opts.gracePeriodSeconds);
+
+    if (!pending && (grace === 0 || (meta.deletionTimestamp && (meta.deletionGracePeriodSeconds ?? 0) === 0))) {
+      // Immediate removal.
+      if (opts.dryRun) return this.deletedResult(def, current);
+      const gone = this.storage.delete(def.plural, name, (cur) => {
+        if (cur.metadata.resourceVersion !== meta.resourceVersion) throw conflict(groupResource(def), name, OBJECT_MODIFIED);
+      });
+      return this.deletedResult(def, gone);
+    }
+    // Graceful or finalizer-held deletion: mark the object and keep it.
+    const next = structuredClone(current);
+    const m = next.metadata;
+    const nowMs = this.now();
+    if (!m.deletionTimestamp) {
+      m.deletionTimestamp = rfc3339(nowMs + grace * 1000);
+      m.deletionGracePeriodSeconds = grace;
+      if (m.generation !== undefined) m.generation += 1;
+    } else if (grace < (m.deletionGracePeriodSeconds ?? 0)) {
+      // A shorter grace period wins (kubectl delete --grace-period=1 after a default delete).
+      m.deletionTimestamp = rfc3339(nowMs + grace * 1000);
+      m.deletionGracePeriodSeconds = grace;
+    }
+    if (finalizers.length) m.finalizers = finalizers;
+    if (deleteMarksTerminating(def)) next.status = { ...((next.status as object) ?? {}), phase: "Terminating" };
+    if (opts.dryRun) return { code: 200, body: next };
+    const out = this.storage.guaranteedUpdate(def.plural, name, (cur) => {
+      if (!cur || cur.metadata.resourceVersion !== meta.resourceVersion) throw conflict(groupResource(def), name, OBJECT_MODIFIED);
+      return next;
+    });
+    return { code: 200, body: out.object };
+  }
+
+  deleteCollection(def: KindDef, q: ListQuery, opts: DeleteOptions = {}): WriteResult {
+    const predicate = buildPredicate(def, q.labelSelector, q.fieldSelector);
+    const res = this.storage.list(def.plural, { filter: predicate.everything ? undefined : predicate });
+    const items: KubeObject[] = [];
+    for (const obj of res.items) {
+      try {
+        const r = this.delete(def, obj.metadata.name as string, { ...opts, preconditions: undefined });
+        const body = r.body as KubeObject;
+        items.push(body.kind === "Status" ? obj : body);
+      } catch (e) {
+        if (e instanceof StatusError && e.code === 404) continue;
+        throw e;
+      }
+    }
+    return {
+      code: 200,
+      body: { apiVersion: apiVersionOf(def), kind: def.listKind, metadata: { resourceVersion: String(this.storage.currentRevision()) }, items: items.map(stripTypeMeta) },
+    };
+  }
+
+  // ---- internals ----
+
+  /** Runs one read-modify-write; finishes deletion when an update lets go of the last finalizer. */
+  private write(def: KindDef, name: string, opts: WriteOptions, tryUpdate: (current: KubeObject | undefined) => KubeObject): WriteResult {
+    let outcome;
+    try {
+      outcome = this.storage.guaranteedUpdate(
+        def.plural,
+        name,
+        (current) => {
+          const next = tryUpdate(current);
+          checkSize(next);
+          if (opts.dryRun) throw new DryRun(next);
+          return next;
+        },
+        { ignoreNotFound: true },
+      );
+    } catch (e) {
+      if (e instanceof DryRun) return { code: 200, body: e.object };
+      throw storageToStatus(def, e);
+    }
+    const obj = outcome.object;
+    const created = outcome.status === "written" && outcome.created;
+    const meta = obj.metadata;
+    if (!created && meta.deletionTimestamp && !(meta.finalizers?.length) && !hasNamespaceFinalizers(def, obj) && (meta.deletionGracePeriodSeconds ?? 0) === 0) {
+      const gone = this.storage.delete(def.plural, name);
+      return { code: 200, body: gone };
+    }
+    return { code: created ? 201 : 200, body: obj };
+  }
+
+  private decode(def: KindDef, raw: unknown): KubeObject {
+    const res = decodeObject(def, raw);
+    if (!res.ok) throw new StatusError(res.status);
+    const { apiVersion: _a, kind: _k, metadata, ...rest } = res.obj as KubeObject;
+    return { apiVersion: apiVersionOf(def), kind: def.kind, metadata: metadata ?? {}, ...rest } as KubeObject;
+  }
+
+  private checkNamespace(def: KindDef, obj: KubeObject): void {
+    const meta = obj.metadata;
+    if (!def.namespaced) {
+      delete meta.namespace;
+      return;
+    }
+    if (meta.namespace && meta.namespace !== this.namespace) {
+      throw badRequest("the namespace of the provided object does not match the namespace sent on the request");
+    }
+    meta.namespace = this.namespace;
+  }
+
+  private prepareForCreate(def: KindDef, obj: KubeObject): void {
+    const meta = obj.metadata;
+    meta.uid = crypto.randomUUID();
+    meta.creationTimestamp = rfc3339(this.now());
+    delete meta.resourceVersion;
+    delete meta.deletionTimestamp;
+    delete meta.deletionGracePeriodSeconds;
+    delete meta.selfLink;
+    delete meta.managedFields;
+    if (tracksGeneration(def)) meta.generation = 1;
+    else delete meta.generation;
+    resetStatusForCreate(def, obj);
+    def.applyDefaults?.(obj);
+    def.prepareForCreate?.(obj);
+  }
+
+  private prepareUpdate(def: KindDef, current: KubeObject, incoming: KubeObject, subresource: string | undefined, preconditionFromBody: boolean): KubeObject {
+    const name = current.metadata.name as string;
+    const rv = incoming.metadata.resourceVersion ? revisionFor(incoming.metadata.resourceVersion, this.namespace) : undefined;
+    if (preconditionFromBody) {
+      if (rv) {
+        if (rv !== current.metadata.resourceVersion) throw conflict(groupResource(def), name, OBJECT_MODIFIED);
+      } else if (!def.allowUnconditionalUpdate) {
+        throw invalid(def.kind, def.group, name, [invalidField("metadata.resourceVersion", 0, "must be specified for an update")]);
+      }
+    }
+    if (subresource && subresource !== "status") throw badRequest(`subresource ${subresource} does not support this operation`);
+    let next: KubeObject;
+    if (subresource === "status") {
+      next = structuredClone(current);
+      next.status = incoming.status;
+      // Status writes may not touch metadata except by the fields upstream lets through.
+    } else {
+      next = incoming;
+      if (def.hasStatus) next.status = current.status;
+    }
+    const nm = next.metadata;
+    const cm = current.metadata;
+    const errs: FieldError[] = [];
+    if (nm.uid && nm.uid !== cm.uid) errs.push(invalidField("metadata.uid", nm.uid, "field is immutable"));
+    if (errs.length) throw invalid(def.kind, def.group, name, errs);
+    nm.uid = cm.uid;
+    nm.creationTimestamp = cm.creationTimestamp;
+    nm.resourceVersion = cm.resourceVersion;
+    if (cm.deletionTimestamp) {
+      nm.deletionTimestamp = cm.deletionTimestamp;
+      nm.deletionGracePeriodSeconds = cm.deletionGracePeriodSeconds;
+    } else {
+      delete nm.deletionTimestamp;
+      delete nm.deletionGracePeriodSeconds;
+    }
+    if (cm.deletionTimestamp) {
+      // Finalizers may only go away once deletion started; none may be added (upstream's rule).
+      const added = (nm.finalizers ?? []).filter((f) => !(cm.finalizers ?? []).includes(f));
+      if (added.length) throw invalid(def.kind, def.group, name, [{ type: "FieldValueForbidden", field: "metadata.finalizers", detail: `no new finalizers can be added if the object is being deleted, found new finalizers ${JSON.stringify(added)}` }]);
+    }
+    delete nm.managedFields;
+    delete nm.selfLink;
+    if (tracksGeneration(def)) {
+      nm.generation = cm.generation ?? 1;
+      if (subresource !== "status" && JSON.stringify(specOf(def, next)) !== JSON.stringify(specOf(def, current))) nm.generation += 1;
+    }
+    def.applyDefaults?.(next);
+    this.validate(def, next, current);
+    return next;
+  }
+
+  private validate(def: KindDef, obj: KubeObject, old?: KubeObject): void {
+    const errs = [...validateObjectMeta(obj.metadata, def.namespaced, def.nameRule), ...(def.validate?.(obj, old) ?? [])];
+    if (old && def.validateUpdate) errs.push(...def.validateUpdate(obj, old));
+    if (errs.length) throw invalid(def.kind, def.group, (obj.metadata.name ?? obj.metadata.generateName ?? "") as string, errs);
+    checkSize(obj);
+  }
+
+  private applyPatch(def: KindDef, name: string, type: PatchType, current: unknown, patch: unknown): KubeObject {
+    try {
+      switch (type) {
+        case "json":
+          return applyJsonPatch(current, patch) as KubeObject;
+        case "merge":
+          return applyMergePatch(current, patch) as KubeObject;
+        case "strategic":
+          return applyStrategicMergePatch(current, patch, patchMetaFor(def.group, def.kind) ?? noPatchMeta) as KubeObject;
+        default:
+          throw badRequest(`unsupported patch type ${type}`);
+      }
+    } catch (e) {
+      if (isPatchError(e)) {
+        if (e.code === 400) throw badRequest(e.message);
+        throw new StatusError(failure(422, "Invalid", e.message, { name, group: def.group || undefined, kind: def.plural }));
+      }
+      throw e;
+    }
+  }
+
+  private deletedResult(def: KindDef, gone: KubeObject): WriteResult {
+    if (returnsDeletedObject(def)) return { code: 200, body: gone };
+    const d: Record<string, unknown> = { name: gone.metadata.name, kind: def.plural, uid: gone.metadata.uid };
+    if (def.group) d.group = def.group;
+    return { code: 200, body: success(d) };
+  }
+
+  // ---- scale subresource ----
+
+  private toScale(def: KindDef, obj: KubeObject): KubeObject {
+    if (!def.scale) throw notFound(groupResource(def), obj.metadata.name as string);
+    const spec = (obj.spec ?? {}) as { replicas?: number; selector?: unknown };
+    const status = (obj.status ?? {}) as { replicas?: number };
+    const m = obj.metadata;
+    return {
+      apiVersion: "autoscaling/v1",
+      kind: "Scale",
+      metadata: { name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion, creationTimestamp: m.creationTimestamp },
+      spec: { replicas: spec.replicas ?? 0 },
+      status: { replicas: status.replicas ?? 0, selector: spec.selector ? labelSelectorObjectToString(spec.selector as never) : "" },
+    };
+  }
+
+  private updateScale(def: KindDef, name: string, change: (scale: KubeObject) => KubeObject, opts: WriteOptions): WriteResult {
+    if (!def.scale) throw notFound(groupResource(def), name);
+    const res = this.write(def, name, opts, (current) => {
+      if (!current) throw notFound(groupResource(def), name);
+      const scale = change(this.toScale(def, current));
+      const rawRv = (scale.metadata ?? {}).resourceVersion;
+      const rv = rawRv ? revisionFor(rawRv, this.namespace) : undefined;
+      if (rv && rv !== current.metadata.resourceVersion) throw conflict({ group: def.group, resource: def.plural }, name, OBJECT_MODIFIED);
+      const replicas = (scale.spec as { replicas?: unknown } | undefined)?.replicas;
+      if (typeof replicas !== "number" || !Number.isInteger(replicas)) {
+        throw invalid("Scale", "autoscaling", name, [invalidField("spec.replicas", replicas ?? null, "must be an integer")]);
+      }
+      if (replicas < 0) throw invalid("Scale", "autoscaling", name, [invalidField("spec.replicas", replicas, "must be greater than or equal to 0")]);
+      const next = structuredClone(current);
+      (next.spec as { replicas?: number }).replicas = replicas;
+      return this.prepareUpdate(def, current, next, undefined, false);
+    });
+    return { code: res.code === 201 ? 200 : res.code, body: this.toScale(def, res.body as KubeObject) };
+  }
+}
+
+function mergeScale(def: KindDef, name: string, scale: KubeObject, raw: unknown): KubeObject {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw badRequest("the body of the request must be a Scale object");
+  const body = raw as KubeObject;
+  if (body.kind && body.kind !== "Scale") throw badRequest(`the kind in the data (${body.kind}) does not match the expected kind (Scale)`);
+  if (body.metadata?.name && body.metadata.name !== name) {
+    throw badRequest(`the name of the object (${body.metadata.name}) does not match the name on the URL (${name})`);
+  }
+  void def;
+  return { ...scale, metadata: { ...scale.metadata, resourceVersion: body.metadata?.resourceVersion }, spec: body.spec ?? {} };
+}
+
+function propagationFinalizers(opts: DeleteOptions): string[] {
+  if (opts.propagationPolicy === "Orphan" || (opts.propagationPolicy === undefined && opts.orphanDependents === true)) return ["orphan"];
+  if (opts.propagationPolicy === "Foreground") return ["foregroundDeletion"];
+  return [];
+}
+
+function hasNamespaceFinalizers(def: KindDef, obj: KubeObject): boolean {
+  return deleteMarksTerminating(def) && ((obj.spec as { finalizers?: string[] } | undefined)?.finalizers ?? []).length > 0;
+}
+
+function checkPreconditions(def: KindDef, name: string, current: KubeObject, pre: DeleteOptions["preconditions"]): void {
+  if (!pre) return;
+  if (pre.uid && pre.uid !== current.metadata.uid) {
+    throw conflict(groupResource(def), name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid}`);
+  }
+  if (pre.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion) {
+    throw conflict(
+      groupResource(def),
+      name,
+      `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`,
+    );
+  }
+}
+
+function checkSize(obj: KubeObject): void {
+  const n = new TextEncoder().encode(JSON.stringify(obj)).length;
+  if (n > MAX_OBJECT_BYTES) throw tooLarge(`Request entity too large: object is ${n} bytes, the limit is ${MAX_OBJECT_BYTES} bytes`);
+}
+
+export function stripTypeMeta(obj: KubeObject): KubeObject {
+  const { apiVersion: _a, kind: _k, ...rest } = obj;
+  return rest as KubeObject;
+}
+
+/** Parses a resourceVersion query value; composite (cross-namespace) tokens are the Worker's business. */
+export function parseResourceVersion(rv: string): number {
+  if (!/^\d+$/.test(rv)) throw badRequest(`invalid resource version: ${JSON.stringify(rv)}`);
+  return Number(rv);
+}
+
+export function storageToStatus(def: KindDef, e: unknown): unknown {
+  if (!(e instanceof StorageError)) return e;
+  const gr = groupResource(def);
+  switch (e.code) {
+    case "NotFound":
+      return notFound(gr, e.key);
+    case "Exists":
+      return alreadyExists(gr, e.key);
+    case "Conflict":
+      return conflict(gr, e.key, OBJECT_MODIFIED);
+    case "Expired":
+      return expired(e.message);
+    default:
+      return forbidden(gr, e.key, e.message);
+  }
+}

@@ -1,0 +1,53 @@
+// The requests the API layer hands to a store, and what comes back: plain data, so they
+// cross the Worker → Durable Object RPC boundary unchanged.
+import type { Status } from "../lib/status.js";
+
+export interface Target {
+  group: string;
+  version: string;
+  /** Plural resource name: `pods`. */
+  resource: string;
+  /** "" for cluster-scoped resources and for lists across namespaces. */
+  namespace: string;
+  name?: string;
+  subresource?: string;
+}
+
+export type FieldValidation = "Strict" | "Warn" | "Ignore";
+
+export interface WriteOptions {
+  dryRun?: boolean;
+  fieldManager?: string;
+  fieldValidation?: FieldValidation;
+}
+
+export interface ListQuery {
+  labelSelector?: string;
+  fieldSelector?: string;
+  limit?: number;
+  continue?: string;
+  resourceVersion?: string;
+  resourceVersionMatch?: string;
+}
+
+export interface WatchQuery extends ListQuery {
+  allowWatchBookmarks?: boolean;
+  timeoutSeconds?: number;
+  sendInitialEvents?: boolean;
+}
+
+export type PropagationPolicy = "Orphan" | "Background" | "Foreground";
+
+export interface DeleteOptions {
+  gracePeriodSeconds?: number;
+  propagationPolicy?: PropagationPolicy;
+  orphanDependents?: boolean;
+  preconditions?: { uid?: string; resourceVersion?: string };
+  dryRun?: boolean;
+}
+
+export type PatchType = "json" | "merge" | "strategic" | "apply";
+
+export type Outcome =
+  | { ok: true; code: number; body: unknown; warnings?: string[] }
+  | { ok: false; status: Status };

@@ -205,7 +205,7 @@ export async function startControlPlane(opts: UpOptions = {}): Promise<ControlPl
       stopping = true;
       if (tick) clearInterval(tick);
       if (alive) killGroup(child, "SIGTERM");
-      const timedOut = await Promise.race([exited.then(() => false), sleep(10_000).then(() => true)]);
+      const timedOut = await Promise.race([exited.then(() => false), sleep(3_000, { unref: true }).then(() => true)]);
       if (timedOut) killGroup(child, "SIGKILL");
       await exited;
       // wrangler shuts workerd down as it exits; anything left after that is killed.
@@ -316,41 +316,57 @@ async function waitReady(
   output: readonly string[],
   abort?: AbortSignal,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let died: ExitInfo | undefined;
-  void exited.then((info) => (died = info));
-  const aborted = new Promise<void>((r) => abort?.addEventListener("abort", () => r(), { once: true }));
-  let last = "no answer yet";
+  // Anything that ends the wait also cuts short a /readyz request in flight (a Worker that
+  // failed to build leaves requests hanging).
+  let reason: UpError | undefined;
+  const done = new AbortController();
+  const finish = (err: UpError) => {
+    reason ??= err;
+    done.abort();
+  };
+  const last = { text: "no answer yet" };
+  const started = Date.now();
   let errorSeen: number | undefined;
-  while (Date.now() < deadline) {
-    if (abort?.aborted) throw new UpError("interrupted while starting", undefined, [], true);
+  const monitor = setInterval(() => {
+    if (abort?.aborted) finish(new UpError("interrupted while starting", undefined, [], true));
     // wrangler dev keeps running after a build error (it waits for a fix): give up at once,
     // a moment after the first error line so that the rest of the message is collected.
     if (errorSeen === undefined && output.some((l) => /^\s*✘ \[ERROR\]/.test(l))) errorSeen = Date.now();
     if (errorSeen !== undefined && Date.now() - errorSeen > 1_000) {
-      throw new UpError("wrangler reported an error while starting the control plane");
+      finish(new UpError("wrangler reported an error while starting the control plane"));
     }
-    if (died) {
-      const how = died.signal ? `signal ${died.signal}` : `code ${died.code}`;
-      throw new UpError(`the control plane exited before it was ready (${how})`);
+    if (Date.now() - started > timeoutMs) {
+      finish(
+        new UpError(
+          `the control plane was not ready after ${Math.round(timeoutMs / 100) / 10}s (last /readyz: ${last.text})`,
+          "run again with EDGEPLANE_DEBUG=1 to see wrangler's output",
+        ),
+      );
     }
-    try {
-      const res = await fetch(`${url}/readyz`, {
-        headers: { authorization: `Bearer ${token}` },
-        signal: AbortSignal.timeout(5_000),
-      });
-      const body = await res.text();
-      if (res.status === 200) return;
-      last = `HTTP ${res.status}: ${body.slice(0, 200)}`;
-    } catch (err) {
-      last = (err as Error).message;
+  }, 100);
+  void exited.then((died) => {
+    const how = died.signal ? `signal ${died.signal}` : `code ${died.code}`;
+    finish(new UpError(`the control plane exited before it was ready (${how})`));
+  });
+  try {
+    while (!reason) {
+      try {
+        const res = await fetch(`${url}/readyz`, {
+          headers: { authorization: `Bearer ${token}` },
+          signal: AbortSignal.any([done.signal, AbortSignal.timeout(5_000)]),
+        });
+        const body = await res.text();
+        if (res.status === 200 && !reason) return;
+        last.text = `HTTP ${res.status}: ${body.slice(0, 200)}`;
+      } catch (err) {
+        if (!reason) last.text = (err as Error).message;
+      }
+      if (!reason) await sleep(250, { signal: done.signal });
     }
-    await Promise.race([sleep(250), exited, aborted]);
+    throw reason;
+  } finally {
+    clearInterval(monitor);
   }
-  throw new UpError(
-    `the control plane was not ready after ${Math.round(timeoutMs / 100) / 10}s (last /readyz: ${last})`,
-    "run again with EDGEPLANE_DEBUG=1 to see wrangler's output",
-  );
 }
 
 /** A hint for the person from wrangler's last lines. */
@@ -414,8 +430,15 @@ function absolute(cwd: string, path: string): string {
   return isAbsolute(path) ? path : resolve(cwd, path);
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
+function sleep(ms: number, opts: { unref?: boolean; signal?: AbortSignal } = {}): Promise<void> {
+  return new Promise((r) => {
+    const timer = setTimeout(r, ms);
+    if (opts.unref) timer.unref();
+    opts.signal?.addEventListener("abort", () => {
+      clearTimeout(timer);
+      r();
+    }, { once: true });
+  });
 }
 
 function stripAnsi(s: string): string {

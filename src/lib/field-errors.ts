@@ -32,11 +32,18 @@ const typeText: Record<FieldErrorType, string> = {
   FieldValueNotFound: "Not found",
 };
 
-/** Go's %#v-ish rendering used by upstream for bad values. */
-function renderValue(v: unknown): string {
+/** Go's %#v rendering, as upstream prints bad values: `"x"`, `-1`, `map[string]string{"app":"b"}`. */
+export function renderValue(v: unknown): string {
   if (v === null || v === undefined) return "null";
   if (typeof v === "string") return JSON.stringify(v);
   if (typeof v === "number" || typeof v === "boolean") return String(v);
+  if (Array.isArray(v) && v.every((x) => typeof x === "string")) return `[]string{${v.map((x) => JSON.stringify(x)).join(", ")}}`;
+  if (typeof v === "object" && !Array.isArray(v) && Object.values(v as object).every((x) => typeof x === "string")) {
+    const entries = Object.keys(v as object)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${JSON.stringify((v as Record<string, string>)[k])}`);
+    return `map[string]string{${entries.join(", ")}}`;
+  }
   return JSON.stringify(v);
 }
 

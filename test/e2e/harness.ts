@@ -118,8 +118,8 @@ export async function startEdgeplane(opts: StartOptions = {}): Promise<Edgeplane
     const ready = new Promise<void>((resolveReady, reject) => {
       const onData = (chunk: Buffer) => {
         out += chunk.toString("utf8");
-        // The kubeconfig line follows the "ready" line: both are done once it is printed.
-        if (/control plane ready at /.test(out) && /kubeconfig written to /.test(out)) resolveReady();
+        // "Press Ctrl-C to stop" is printed last, after "ready" and "kubeconfig written".
+        if (/control plane ready at /.test(out) && /Press Ctrl-C to stop/.test(out)) resolveReady();
       };
       proc.stdout?.on("data", onData);
       proc.stderr?.on("data", onData);

@@ -3,7 +3,7 @@
 import { type FieldError, forbidden, invalid, notSupported, required } from "../../../lib/field-errors.js";
 import type { LabelSelector } from "../../meta.js";
 import type { PodTemplateSpec } from "../../core/v1/podspec.js";
-import { validatePodTemplateSpec } from "../../core/v1/podspec.js";
+import { validatePodTemplateSpec } from "../../core/v1/podspec-validation.js";
 import { selectorIsEmpty, selectorMatches, validateLabelSelector } from "../../validation.js";
 
 /** Selector rules of ValidateDeploymentSpec / ValidateReplicaSetSpec / …: `kindWord` names the kind in "empty selector is invalid for …". */

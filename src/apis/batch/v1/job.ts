@@ -4,7 +4,8 @@ import { z } from "zod";
 import { type FieldError, invalid, notSupported, required } from "../../../lib/field-errors.js";
 import { ConditionSchema, LabelSelectorSchema, TimeSchema, goType, int32, int64, typeMeta } from "../../meta.js";
 import type { KindDef } from "../../types.js";
-import { PodTemplateSpecSchema, applyPodTemplateDefaults, validatePodTemplateSpec } from "../../core/v1/podspec.js";
+import { PodTemplateSpecSchema, applyPodTemplateDefaults } from "../../core/v1/podspec.js";
+import { validatePodTemplateSpec } from "../../core/v1/podspec-validation.js";
 import { selectorIsEmpty, selectorMatches, validateLabelSelector, validateNonnegative } from "../../validation.js";
 
 export const CONTROLLER_UID_LABEL = "batch.kubernetes.io/controller-uid";

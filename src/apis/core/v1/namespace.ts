@@ -41,11 +41,16 @@ export const namespaceDef: KindDef<Namespace> = {
   nameRule: "dns1123Label",
   schema: NamespaceSchema,
   applyDefaults(ns) {
-    ns.spec ??= {};
-    if (!ns.spec.finalizers?.length) ns.spec.finalizers = ["kubernetes"];
     ns.status ??= {};
     ns.status.phase ||= "Active";
     if (ns.metadata.name) ns.metadata.labels = { ...ns.metadata.labels, [NAMESPACE_NAME_LABEL]: ns.metadata.name };
+  },
+  // Upstream's namespace strategy PrepareForCreate: create-only, so /finalize can empty the list later.
+  prepareForCreate(ns) {
+    ns.spec ??= {};
+    const f = (ns.spec.finalizers ??= []);
+    if (!f.includes("kubernetes")) f.push("kubernetes");
+    ns.status = { phase: "Active" };
   },
   validate(ns) {
     const errs: FieldError[] = [];

@@ -4,7 +4,8 @@ import { z } from "zod";
 import { type FieldError, forbidden } from "../../../lib/field-errors.js";
 import { ConditionSchema, TimeSchema, goType, int32, typeMeta } from "../../meta.js";
 import type { KindDef } from "../../types.js";
-import { PodSpecSchema, applyPodOnlyDefaults, applyPodSpecDefaults, computeQOSClass, validatePodSpec } from "./podspec.js";
+import { PodSpecSchema, applyPodOnlyDefaults, applyPodSpecDefaults, computeQOSClass } from "./podspec.js";
+import { validatePodSpec } from "./podspec-validation.js";
 
 const ContainerStateSchema = goType(
   z.object({

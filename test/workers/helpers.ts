@@ -1,0 +1,165 @@
+// Shared helpers for the route tests inside workerd: requests through the Worker's own fetch
+// handler with the admin token, fresh namespaces, and a line reader for watch streams.
+import { env, exports } from "cloudflare:workers";
+
+export const TOKEN = "test-token";
+
+export interface Res<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+  text: string;
+}
+
+export async function raw(method: string, path: string, init: { body?: BodyInit; headers?: Record<string, string> } = {}): Promise<Response> {
+  const headers: Record<string, string> = { authorization: `Bearer ${TOKEN}`, ...(init.headers ?? {}) };
+  return (exports as any).default.fetch(new Request(`http://x${path}`, { method, body: init.body, headers }));
+}
+
+export async function api<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Res<T>> {
+  const h: Record<string, string> = { ...headers };
+  let b: BodyInit | undefined;
+  if (body !== undefined) {
+    b = typeof body === "string" ? body : JSON.stringify(body);
+    h["content-type"] ??= "application/json";
+  }
+  const res = await raw(method, path, { body: b, headers: h });
+  const text = await res.text();
+  let parsed: any = undefined;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    parsed = text;
+  }
+  return { status: res.status, headers: res.headers, body: parsed, text };
+}
+
+export const get = <T = any>(path: string) => api<T>("GET", path);
+export const post = <T = any>(path: string, body: unknown, headers?: Record<string, string>) => api<T>("POST", path, body, headers);
+export const put = <T = any>(path: string, body: unknown, headers?: Record<string, string>) => api<T>("PUT", path, body, headers);
+export const del = <T = any>(path: string, body?: unknown) => api<T>("DELETE", path, body);
+export const patch = <T = any>(path: string, type: "merge" | "json" | "strategic" | string, body: unknown) => {
+  const ct =
+    type === "merge" ? "application/merge-patch+json" : type === "json" ? "application/json-patch+json" : type === "strategic" ? "application/strategic-merge-patch+json" : type;
+  return api<T>("PATCH", path, body, { "content-type": ct });
+};
+
+let counter = 0;
+/** Creates a namespace with a unique name and returns it. */
+export async function newNs(prefix = "t"): Promise<string> {
+  const name = `${prefix}-${Date.now().toString(36)}-${(counter++).toString(36)}-${Math.floor(Math.random() * 1e6).toString(36)}`;
+  const r = await post("/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name } });
+  if (r.status !== 201) throw new Error(`namespace create: ${r.status} ${r.text}`);
+  return name;
+}
+
+export const cm = (name: string, data: Record<string, string> = { k: "v" }, labels?: Record<string, string>) => ({
+  apiVersion: "v1",
+  kind: "ConfigMap",
+  metadata: labels ? { name, labels } : { name },
+  data,
+});
+
+export const pod = (name: string, extra: { labels?: Record<string, string>; nodeName?: string } = {}) => ({
+  apiVersion: "v1",
+  kind: "Pod",
+  metadata: extra.labels ? { name, labels: extra.labels } : { name },
+  spec: { ...(extra.nodeName ? { nodeName: extra.nodeName } : {}), containers: [{ name: "c", image: "nginx:1.27" }] },
+});
+
+export const deployment = (name: string, replicas = 1) => ({
+  apiVersion: "apps/v1",
+  kind: "Deployment",
+  metadata: { name },
+  spec: {
+    replicas,
+    selector: { matchLabels: { app: name } },
+    template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: "c", image: "nginx:1.27" }] } },
+  },
+});
+
+export const names = (list: { items: Array<{ metadata: { name: string } }> }) => list.items.map((i) => i.metadata.name);
+
+export interface WatchEvent {
+  type: string;
+  object: any;
+}
+
+/** A streaming watch: next() resolves with the next event or undefined at end of stream / timeout. */
+export class Watch {
+  private buf = "";
+  private queue: WatchEvent[] = [];
+  private done = false;
+  constructor(
+    readonly response: Response,
+    private readonly reader: ReadableStreamDefaultReader<string>,
+  ) {}
+
+  static async open(path: string, headers: Record<string, string> = {}): Promise<Watch> {
+    const res = await raw("GET", path, { headers });
+    if (!res.body) throw new Error(`watch ${path}: no body (${res.status})`);
+    return new Watch(res, res.body.pipeThrough(new TextDecoderStream()).getReader());
+  }
+
+  /** The next event, or undefined if the stream ends or nothing arrives within `ms`. */
+  async next(ms = 2000): Promise<WatchEvent | undefined> {
+    for (;;) {
+      const q = this.queue.shift();
+      if (q) return q;
+      if (this.done) return undefined;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timedOut = new Promise<"timeout">((r) => (timer = setTimeout(() => r("timeout"), ms)));
+      const pending = this.pendingRead ?? (this.pendingRead = this.reader.read());
+      const got = await Promise.race([pending, timedOut]);
+      clearTimeout(timer);
+      if (got === "timeout") return undefined;
+      this.pendingRead = undefined;
+      if (got.done) {
+        this.done = true;
+        continue;
+      }
+      this.buf += got.value;
+      let i: number;
+      while ((i = this.buf.indexOf("\n")) >= 0) {
+        const line = this.buf.slice(0, i);
+        this.buf = this.buf.slice(i + 1);
+        if (line.trim()) this.queue.push(JSON.parse(line));
+      }
+    }
+  }
+  private pendingRead: Promise<ReadableStreamReadResult<string>> | undefined;
+
+  /** Collects `n` events (fails the caller if fewer arrive). */
+  async take(n: number, ms = 2000): Promise<WatchEvent[]> {
+    const out: WatchEvent[] = [];
+    for (let i = 0; i < n; i++) {
+      const e = await this.next(ms);
+      if (!e) throw new Error(`expected ${n} events, got ${out.length}: ${JSON.stringify(out.map((x) => x.type))}`);
+      out.push(e);
+    }
+    return out;
+  }
+
+  /** Events until the stream ends (or `ms` passes with nothing). */
+  async rest(ms = 500): Promise<WatchEvent[]> {
+    const out: WatchEvent[] = [];
+    for (;;) {
+      const e = await this.next(ms);
+      if (!e) return out;
+      out.push(e);
+    }
+  }
+
+  get ended(): boolean {
+    return this.done;
+  }
+
+  async cancel(): Promise<void> {
+    await this.reader.cancel().catch(() => undefined);
+  }
+}
+
+/** The namespace's Durable Object stub. */
+export function nsStub(namespace: string) {
+  return env.NAMESPACE_STORE.get(env.NAMESPACE_STORE.idFromName(`ns/${namespace}`));
+}

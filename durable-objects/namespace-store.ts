@@ -7,6 +7,7 @@ import type { Env } from "../src/env.js";
 import { GenericStore } from "../src/registry/generic-store.js";
 import type { DeleteOptions, ListQuery, Outcome, PatchType, Target, WatchQuery, WriteOptions } from "../src/registry/requests.js";
 import { StatusError, internalError, resourceNotFound } from "../src/lib/status.js";
+import type { CompactionPolicy } from "../src/storage/interface.js";
 import { LogStore } from "../src/storage/log-store.js";
 import { SqliteBackend } from "./sqlite/statements.js";
 import { WatchHub } from "./watch-hub.js";
@@ -75,6 +76,11 @@ export class NamespaceStore extends DurableObject<Env> {
   /** The store's current revision, for composite resourceVersions across namespaces. */
   async revision(): Promise<number> {
     return this.storage.currentRevision();
+  }
+
+  /** Compacts the watch log now with the given policy (tests and operators; normally every 64 writes). */
+  async compactNow(policy: CompactionPolicy): Promise<number> {
+    return this.storage.compact(policy, Date.now());
   }
 
   /** Sizes for the memory benchmark. */

@@ -17,6 +17,8 @@ interface Named {
 export interface KubeconfigEntry {
   server: string;
   token: string;
+  /** PEM of the CA that signed the server's certificate. */
+  caPem?: string;
 }
 
 export function buildKubeconfig(entry: KubeconfigEntry, existing?: Record<string, unknown>): Record<string, unknown> {
@@ -29,7 +31,10 @@ export function buildKubeconfig(entry: KubeconfigEntry, existing?: Record<string
     apiVersion: "v1",
     kind: "Config",
     ...base,
-    clusters: upsert(base.clusters, { name: CLUSTER_NAME, cluster: { server: entry.server } }),
+    clusters: upsert(base.clusters, {
+      name: CLUSTER_NAME,
+      cluster: entry.caPem ? { server: entry.server, "certificate-authority-data": Buffer.from(entry.caPem).toString("base64") } : { server: entry.server },
+    }),
     users: upsert(base.users, { name: USER_NAME, user: { token: entry.token } }),
     contexts: upsert(base.contexts, { name: CONTEXT_NAME, context: { cluster: CLUSTER_NAME, user: USER_NAME } }),
     "current-context": CONTEXT_NAME,

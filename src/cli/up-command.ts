@@ -15,7 +15,14 @@ export async function runUp(parsed: Parsed): Promise<number> {
   for (const kv of (f.var as string[] | undefined) ?? []) {
     const eq = kv.indexOf("=");
     if (eq <= 0) throw new UsageError(`--var needs KEY=VALUE (got '${kv}')`, "e.g. --var WATCH_LOG_MIN_AGE_SECONDS=0");
-    vars[kv.slice(0, eq)] = kv.slice(eq + 1);
+    const key = kv.slice(0, eq);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) {
+      throw new UsageError(`--var: invalid variable name '${key}'`, "use letters, digits and _, e.g. --var WATCH_LOG_MIN_AGE_SECONDS=0");
+    }
+    if (key === "ADMIN_TOKEN") {
+      throw new UsageError("--var ADMIN_TOKEN is not allowed: edgeplane up manages the admin token", "it is kept in <state>/admin-token; edit or delete that file to change it");
+    }
+    vars[key] = kv.slice(eq + 1);
   }
   const quiet = f.quiet === true;
   const say = (line: string) => {

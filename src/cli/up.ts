@@ -3,10 +3,12 @@
 // `startControlPlane` is the programmatic API used by the command and by tests.
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { isAbsolute, join, resolve } from "node:path";
+import { httpRequestText } from "./https.js";
 import { writeKubeconfig } from "./kubeconfig.js";
+import { ensureTls } from "./tls.js";
 import { packageRoot, wranglerScript } from "./paths.js";
 
 export interface UpOptions {
@@ -42,7 +44,11 @@ export interface ExitInfo {
 }
 
 export interface ControlPlane {
+  /** https://127.0.0.1:PORT */
   url: string;
+  /** The local CA that signed the serving certificate (also in the kubeconfig). */
+  caPath: string;
+  caPem: string;
   port: number;
   token: string;
   stateDir: string;
@@ -116,18 +122,37 @@ export async function startControlPlane(opts: UpOptions = {}): Promise<ControlPl
   } catch (err) {
     throw new UpError(`cannot create the state folder ${stateDir}: ${(err as Error).message}`, "pass --state with a folder you can write to");
   }
+  // One control plane per state folder: two workerd processes must never share the SQLite files.
+  const releaseLock = lockState(stateDir, port);
   log(`✓ state in ${stateDir}`);
 
-  // 2. Admin token: made once, reused on every start with the same state.
-  const { token, created } = adminToken(stateDir);
-  log(`✓ admin token ${created ? "created" : "reused"} (${join(stateDir, "admin-token")})`);
+  let token: string;
+  try {
+    // 2. Admin token: made once, reused on every start with the same state.
+    const made = adminToken(stateDir);
+    token = made.token;
+    log(`✓ admin token ${made.created ? "created" : "reused"} (${join(stateDir, "admin-token")})`);
 
-  // 3. The port must be free: wrangler would otherwise fail late, or another server would answer.
-  await ensurePortFree(port);
-  if (opts.signal?.aborted) throw new UpError("interrupted while starting", undefined, [], true);
+    // 3. The port must be free: wrangler would otherwise fail late, or another server would answer.
+    await ensurePortFree(port);
+    if (opts.signal?.aborted) throw new UpError("interrupted while starting", undefined, [], true);
+  } catch (err) {
+    releaseLock();
+    throw err;
+  }
 
-  // 4. wrangler dev, in its own process group so that one signal reaches wrangler and workerd.
-  const url = `http://127.0.0.1:${port}`;
+  // 4. TLS: kubectl sends bearer tokens only over HTTPS, so the local server speaks it too.
+  let tls;
+  try {
+    tls = await ensureTls(stateDir);
+  } catch (err) {
+    releaseLock();
+    throw new UpError(`cannot create the local TLS certificates: ${(err as Error).message}`, `check that ${stateDir} is writable`);
+  }
+  log(`✓ TLS certificates in ${tls.dir}`);
+
+  // 5. wrangler dev, in its own process group so that one signal reaches wrangler and workerd.
+  const url = `https://127.0.0.1:${port}`;
   log(`… starting control plane on workerd`);
   const args = [
     wrangler,
@@ -140,6 +165,9 @@ export async function startControlPlane(opts: UpOptions = {}): Promise<ControlPl
     "--inspector-port", "0",
     "--show-interactive-dev-session=false",
     "--test-scheduled",
+    "--local-protocol", "https",
+    "--https-key-path", tls.keyPath,
+    "--https-cert-path", tls.certPath,
     "--log-level", debug ? "log" : "warn",
     // The token travels in a 0600 file, not on the command line where `ps` would show it.
     // Naming an env file also keeps wrangler from reading a stray .dev.vars or .env.
@@ -195,7 +223,10 @@ export async function startControlPlane(opts: UpOptions = {}): Promise<ControlPl
     });
   });
   // If this process goes away without stop(), do not leave workerd behind.
-  const onProcessExit = () => killGroup(child, "SIGTERM");
+  const onProcessExit = () => {
+    killGroup(child, "SIGTERM");
+    releaseLock();
+  };
   process.on("exit", onProcessExit);
 
   let tick: NodeJS.Timeout | undefined;
@@ -210,6 +241,7 @@ export async function startControlPlane(opts: UpOptions = {}): Promise<ControlPl
       await exited;
       // wrangler shuts workerd down as it exits; anything left after that is killed.
       await waitGroupGone(child, 3_000);
+      releaseLock();
       process.off("exit", onProcessExit);
     })();
     return stopPromise;
@@ -217,7 +249,7 @@ export async function startControlPlane(opts: UpOptions = {}): Promise<ControlPl
 
   // 5. Ready when /readyz answers 200 to the admin token.
   try {
-    await waitReady(url, token, readyTimeoutMs, exited, output, opts.signal);
+    await waitReady(url, token, tls.caPem, readyTimeoutMs, exited, output, opts.signal);
   } catch (err) {
     await stop();
     if (err instanceof UpError && err.aborted) throw err;
@@ -229,7 +261,7 @@ export async function startControlPlane(opts: UpOptions = {}): Promise<ControlPl
 
   // 6. kubeconfig.
   try {
-    writeKubeconfig(kubeconfigPath, { server: url, token });
+    writeKubeconfig(kubeconfigPath, { server: url, token, caPem: tls.caPem });
   } catch (err) {
     await stop();
     throw new UpError(`cannot write the kubeconfig: ${(err as Error).message}`, "pass --kubeconfig with a path you can write to");
@@ -239,13 +271,13 @@ export async function startControlPlane(opts: UpOptions = {}): Promise<ControlPl
   // 7. Cron Triggers do not fire under wrangler dev: tick the scheduled handler as production would.
   if (scheduledIntervalMs > 0) {
     tick = setInterval(() => {
-      fetch(`${url}/cdn-cgi/handler/scheduled`, {
+      httpRequestText(`${url}/cdn-cgi/handler/scheduled`, {
         headers: { authorization: `Bearer ${token}` },
+        ca: tls.caPem,
         signal: AbortSignal.timeout(30_000),
       })
-        .then(async (res) => {
-          await res.arrayBuffer();
-          if (!res.ok) onOutput?.(`edgeplane: scheduled tick answered ${res.status}`);
+        .then((res) => {
+          if (res.status >= 300) onOutput?.(`edgeplane: scheduled tick answered ${res.status}`);
         })
         .catch((err: Error) => onOutput?.(`edgeplane: scheduled tick failed: ${err.message}`));
     }, scheduledIntervalMs);
@@ -256,6 +288,8 @@ export async function startControlPlane(opts: UpOptions = {}): Promise<ControlPl
     url,
     port,
     token,
+    caPath: tls.caCertPath,
+    caPem: tls.caPem,
     stateDir,
     kubeconfigPath,
     startupMs,
@@ -280,6 +314,57 @@ export function adminToken(stateDir: string): { token: string; created: boolean 
   const token = randomBytes(32).toString("base64url");
   writeFileSync(path, `${token}\n`, { mode: 0o600, flag: "wx" });
   return { token, created: true };
+}
+
+/**
+ * Take `<state>/up.lock` (pid and port of the running `edgeplane up`); a lock left by a process
+ * that is gone is taken over. Returns the release function.
+ */
+function lockState(stateDir: string, port: number): () => void {
+  const path = join(stateDir, "up.lock");
+  const mine = JSON.stringify({ pid: process.pid, port }) + "\n";
+  for (let attempt = 0; ; attempt++) {
+    try {
+      writeFileSync(path, mine, { flag: "wx", mode: 0o600 });
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST" || attempt > 0) {
+        throw new UpError(`cannot lock the state folder ${stateDir}: ${(err as Error).message}`);
+      }
+      let holder: { pid?: number; port?: number } = {};
+      try {
+        holder = JSON.parse(readFileSync(path, "utf8"));
+      } catch {
+        // unreadable: treat as stale
+      }
+      if (typeof holder.pid === "number" && processAlive(holder.pid)) {
+        throw new UpError(
+          `the state folder ${stateDir} is in use by another edgeplane up (pid ${holder.pid}, port ${holder.port})`,
+          "stop that one first, or pass --state with another folder",
+        );
+      }
+      rmSync(path, { force: true });
+    }
+  }
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    try {
+      if (readFileSync(path, "utf8") === mine) rmSync(path, { force: true });
+    } catch {
+      // already gone
+    }
+  };
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
 }
 
 /** The env file wrangler dev reads the Worker's secrets from (ADMIN_TOKEN), mode 0600. */
@@ -311,6 +396,7 @@ export function ensurePortFree(port: number): Promise<void> {
 async function waitReady(
   url: string,
   token: string,
+  ca: string,
   timeoutMs: number,
   exited: Promise<ExitInfo>,
   output: readonly string[],
@@ -351,11 +437,12 @@ async function waitReady(
   try {
     while (!reason) {
       try {
-        const res = await fetch(`${url}/readyz`, {
+        const res = await httpRequestText(`${url}/readyz`, {
           headers: { authorization: `Bearer ${token}` },
+          ca,
           signal: AbortSignal.any([done.signal, AbortSignal.timeout(5_000)]),
         });
-        const body = await res.text();
+        const body = res.text;
         if (res.status === 200 && !reason) return;
         last.text = `HTTP ${res.status}: ${body.slice(0, 200)}`;
       } catch (err) {

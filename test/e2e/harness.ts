@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { KubeConfig } from "@kubernetes/client-node";
+import { httpRequestText } from "../../src/cli/https.js";
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const binPath = join(repoRoot, "bin", "edgeplane.js");
@@ -35,9 +36,12 @@ export interface ExitStatus {
 }
 
 export interface Edgeplane {
+  /** https://127.0.0.1:PORT */
   url: string;
   port: number;
   token: string;
+  /** PEM of the local CA the server's certificate chains to. */
+  ca: string;
   kubeconfigPath: string;
   stateDir: string;
   /** pid of the running `edgeplane up` process (changes on restart()). */
@@ -144,6 +148,7 @@ export async function startEdgeplane(opts: StartOptions = {}): Promise<Edgeplane
     }
     h.pid = proc.pid ?? -1;
     h.token = readFileSync(join(stateDir, "admin-token"), "utf8").trim();
+    h.ca = readFileSync(join(stateDir, "tls", "ca.crt"), "utf8");
   };
 
   const terminate = async (): Promise<void> => {
@@ -168,9 +173,10 @@ export async function startEdgeplane(opts: StartOptions = {}): Promise<Edgeplane
   };
 
   const h: Edgeplane = {
-    url: `http://127.0.0.1:${port}`,
+    url: `https://127.0.0.1:${port}`,
     port,
     token: "",
+    ca: "",
     kubeconfigPath,
     stateDir,
     pid: -1,
@@ -208,7 +214,7 @@ export interface ApiResponse<T = any> {
   status: number;
   /** Parsed JSON when the response is JSON, else the text. */
   body: T;
-  headers: Headers;
+  headers: Record<string, string | string[] | undefined>;
 }
 
 /**
@@ -217,7 +223,7 @@ export interface ApiResponse<T = any> {
  * content-type. Pass `{ authorization: "" }` in headers to send no token.
  */
 export async function api<T = any>(
-  h: Pick<Edgeplane, "url" | "token">,
+  h: Pick<Edgeplane, "url" | "token" | "ca">,
   method: string,
   path: string,
   body?: unknown,
@@ -235,10 +241,10 @@ export async function api<T = any>(
       hdrs["content-type"] ??= method.toUpperCase() === "PATCH" ? "application/merge-patch+json" : "application/json";
     }
   }
-  const res = await fetch(new URL(path, h.url), { method, headers: hdrs, body: payload });
-  const text = await res.text();
+  const res = await httpRequestText(new URL(path, h.url), { method, headers: hdrs, body: payload, ca: h.ca });
+  const text = res.text;
   let parsed: unknown = text;
-  if (/json/i.test(res.headers.get("content-type") ?? "")) {
+  if (/json/i.test(String(res.headers["content-type"] ?? ""))) {
     try {
       parsed = JSON.parse(text);
     } catch {

@@ -58,13 +58,23 @@ describe("edgeplane up", () => {
     expect(statSync(h.kubeconfigPath).mode & 0o777).toBe(0o600);
     const doc = parse(readFileSync(h.kubeconfigPath, "utf8"));
     expect(doc["current-context"]).toBe("edgeplane");
-    expect(doc.clusters).toEqual([{ name: "edgeplane", cluster: { server: h.url } }]);
+    expect(doc.clusters).toEqual([
+      { name: "edgeplane", cluster: { server: h.url, "certificate-authority-data": Buffer.from(h.ca).toString("base64") } },
+    ]);
+    expect(h.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    expect(h.ca).toContain("BEGIN CERTIFICATE");
     expect(doc.users).toEqual([{ name: "edgeplane-admin", user: { token: h.token } }]);
     expect(doc.contexts).toEqual([{ name: "edgeplane", context: { cluster: "edgeplane", user: "edgeplane-admin" } }]);
 
     const kc = kubeClient(h);
     expect(kc.getCurrentCluster()?.server).toBe(h.url);
     expect(kc.getCurrentUser()?.token).toBe(h.token);
+  });
+
+  it("writes a kubeconfig that a stock kubectl uses as it is (TLS with the local CA, bearer token)", () => {
+    // kubectl sends bearer tokens only over HTTPS; this is what the local CA is for.
+    const out = execFileSync("kubectl", ["get", "namespaces", "-o", "name"], { env: { ...process.env, KUBECONFIG: h.kubeconfigPath }, encoding: "utf8" });
+    expect(out.trim().split("\n").sort()).toEqual(["namespace/default", "namespace/kube-node-lease", "namespace/kube-public", "namespace/kube-system"]);
   });
 
   it("serves the scheduled handler that it ticks every minute", async () => {
@@ -83,6 +93,13 @@ describe("edgeplane up", () => {
       rmSync(state, { recursive: true, force: true });
     }
     // The running control plane is untouched.
+    expect((await api(h, "GET", "/readyz")).status).toBe(200);
+  });
+
+  it("refuses a second control plane on the same state folder", async () => {
+    const res = await runEdgeplane(["up", "--port", String(await freePort()), "--state", h.stateDir, "--kubeconfig", join(h.stateDir, "kc2")]);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain(`the state folder ${h.stateDir} is in use by another edgeplane up`);
     expect((await api(h, "GET", "/readyz")).status).toBe(200);
   });
 

@@ -7,7 +7,8 @@ import { HttpClient } from "./client.js";
 import { configMap } from "./objects.js";
 import type { Target } from "./workloads.js";
 
-export const ETCD_BINARY = "/usr/bin/etcd";
+/** Debian's etcd-server; BENCH_ETCD_BINARY points elsewhere (or at nothing, to try the no-etcd path). */
+export const ETCD_BINARY = process.env.BENCH_ETCD_BINARY || "/usr/bin/etcd";
 
 export interface Etcd {
   url: string;

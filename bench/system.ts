@@ -1,8 +1,8 @@
 // Why: what the figures depend on outside the stores: the machine (CPU, cores, memory, Node),
 // free loopback ports, the RSS of a process tree (workerd under wrangler) and files' sizes on disk.
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { cpus, totalmem } from "node:os";
+import { cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
 
 export interface Machine {
@@ -12,6 +12,13 @@ export interface Machine {
   node: string;
   os: string;
   date: string;
+  /** os.loadavg() when the run started and ended, as "1.00 0.50 0.20". */
+  loadStart: string;
+  loadEnd?: string;
+}
+
+export function loadAverage(): string {
+  return loadavg().map((v) => v.toFixed(2)).join(" ");
 }
 
 export function machine(): Machine {
@@ -28,7 +35,15 @@ export function machine(): Machine {
   } catch {
     // no os-release
   }
-  return { cpu, cores: cpus().length, memoryGiB: totalmem() / 2 ** 30, node: process.version, os, date: new Date().toISOString() };
+  return {
+    cpu,
+    cores: cpus().length,
+    memoryGiB: totalmem() / 2 ** 30,
+    node: process.version,
+    os,
+    date: new Date().toISOString(),
+    loadStart: loadAverage(),
+  };
 }
 
 /** A port nobody listens on at this moment on 127.0.0.1. */
@@ -88,6 +103,35 @@ export function rss(pid: number): number {
     return kb ? Number(kb) * 1024 : NaN;
   } catch {
     return NaN;
+  }
+}
+
+/** The peak RSS (VmHWM) of a process in bytes, or NaN. */
+export function rssHighWater(pid: number): number {
+  try {
+    const kb = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
+    return kb ? Number(kb) * 1024 : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+/** Resets VmHWM to the current RSS (Linux: `echo 5 > /proc/PID/clear_refs`); false if not allowed. */
+export function resetHighWater(pid: number): boolean {
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, "5");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The first words of a process's command line, for the report. */
+export function commandLine(pid: number, words = 3): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean).slice(0, words).map((w) => w.split("/").pop()).join(" ");
+  } catch {
+    return "?";
   }
 }
 

@@ -45,6 +45,9 @@ export async function listAcross(env: Env, def: KindDef, target: Target, q: List
   let startNs = "";
   let startAfter = "";
   if (q.continue) {
+    if (q.resourceVersion && q.resourceVersion !== "0") {
+      throw badRequest("specifying resource version is not allowed when using continue");
+    }
     const c = decodeCrossContinue(q.continue);
     revs = c.revs;
     namespaces = Object.keys(revs).sort();
@@ -55,7 +58,9 @@ export async function listAcross(env: Env, def: KindDef, target: Target, q: List
     if (q.resourceVersion && !asked && !/^\d+$/.test(q.resourceVersion)) throw badRequest(`invalid resource version: ${JSON.stringify(q.resourceVersion)}`);
     namespaces = await namespaceNames(env);
     if (q.resourceVersionMatch === "Exact" && asked) {
+      // The token names the stores of its snapshot; namespaces created since held nothing then.
       revs = asked;
+      namespaces = Object.keys(asked).sort();
     } else if (!q.limit) {
       // One round: every store lists at its current revision.
       const results = await Promise.all(
@@ -81,10 +86,10 @@ export async function listAcross(env: Env, def: KindDef, target: Target, q: List
   const limit = q.limit && q.limit > 0 ? q.limit : 0;
   let next: CrossContinue | undefined;
   for (const ns of namespaces) {
-    if (ns < startNs) continue;
+    // A store with no revision at the snapshot held nothing then; later writes are not in it.
+    if (ns < startNs || !revs[ns]) continue;
     const remaining = limit ? limit - items.length : 0;
     const inner: ListQuery = { labelSelector: q.labelSelector, fieldSelector: q.fieldSelector, resourceVersion: String(revs[ns]), resourceVersionMatch: "Exact" };
-    if (revs[ns] === 0) delete inner.resourceVersion, delete inner.resourceVersionMatch;
     if (remaining) inner.limit = remaining;
     if (ns === startNs && startAfter) {
       inner.continue = encodeInnerContinue(revs[ns], startAfter);

@@ -356,3 +356,11 @@ describe("metadata.generation", () => {
     expect(r.body.metadata.generation).toBeUndefined();
   });
 });
+
+describe("core/v1 and events.k8s.io/v1 Events", () => {
+  // Upstream stores one events resource and converts between the two versions (involvedObject ↔
+  // regarding, message ↔ note…). Here both kinds share the storage key "events" without any
+  // conversion, so a core Event read through events.k8s.io/v1 comes back as apiVersion v1 with
+  // core fields. Needs a conversion pair in src/apis (left for the schema owner).
+  it.todo("a core/v1 Event reads back through events.k8s.io/v1 converted (apiVersion events.k8s.io/v1, regarding, note)");
+});

@@ -234,4 +234,53 @@ describe("lists across namespaces", () => {
     } while (cont && pages < 20);
     expect(seen.sort()).toEqual(want.sort());
   });
+
+  it("a namespace empty at the first page stays empty in later pages", async () => {
+    const label = `xe${Math.random().toString(36).slice(2, 8)}`;
+    const first = await newNs("xe-a");
+    const empty = await newNs("xe-b");
+    await post(`/api/v1/namespaces/${first}/configmaps`, cm("c0", {}, { set: label }));
+    await post(`/api/v1/namespaces/${first}/configmaps`, cm("c1", {}, { set: label }));
+    const p1 = await get(`/api/v1/configmaps?limit=1&labelSelector=set%3D${label}`);
+    expect(p1.body.items.map((i: any) => `${i.metadata.namespace}/${i.metadata.name}`)).toEqual([`${first}/c0`]);
+    // Written after the snapshot into a namespace whose store had no revision yet.
+    await post(`/api/v1/namespaces/${empty}/configmaps`, cm("late", {}, { set: label }));
+    const seen: string[] = [];
+    let cont = p1.body.metadata.continue;
+    for (let i = 0; cont && i < 10; i++) {
+      const r = await get(`/api/v1/configmaps?limit=1&labelSelector=set%3D${label}&continue=${encodeURIComponent(cont)}`);
+      expect(r.status, r.text).toBe(200);
+      seen.push(...r.body.items.map((i: any) => `${i.metadata.namespace}/${i.metadata.name}`));
+      cont = r.body.metadata.continue;
+    }
+    expect(seen).toEqual([`${first}/c1`]);
+  });
+
+  it("continue with resourceVersion across namespaces → 400", async () => {
+    const label = `xr${Math.random().toString(36).slice(2, 8)}`;
+    const ns = await newNs("xr");
+    await post(`/api/v1/namespaces/${ns}/configmaps`, cm("a", {}, { set: label }));
+    await post(`/api/v1/namespaces/${ns}/configmaps`, cm("b", {}, { set: label }));
+    const p1 = await get(`/api/v1/configmaps?limit=1&labelSelector=set%3D${label}`);
+    expect(p1.body.metadata.continue).toBeTruthy();
+    const r = await get(`/api/v1/configmaps?limit=1&resourceVersion=${encodeURIComponent(p1.body.metadata.resourceVersion)}&continue=${encodeURIComponent(p1.body.metadata.continue)}`);
+    expect(r.status).toBe(400);
+    expect(r.body).toMatchObject({ reason: "BadRequest", message: "specifying resource version is not allowed when using continue" });
+  });
+
+  it("Exact at an old cross-namespace token shows the old state", async () => {
+    const label = `xx${Math.random().toString(36).slice(2, 8)}`;
+    const ns = await newNs("xx");
+    await post(`/api/v1/namespaces/${ns}/configmaps`, cm("a", { k: "v" }, { set: label }));
+    const token = (await get(`/api/v1/configmaps?labelSelector=set%3D${label}`)).body.metadata.resourceVersion;
+    await put(`/api/v1/namespaces/${ns}/configmaps/a`, cm("a", { k: "new" }, { set: label }));
+    await post(`/api/v1/namespaces/${ns}/configmaps`, cm("b", {}, { set: label }));
+    // A namespace created after the token is not part of its snapshot.
+    const later = await newNs("xx");
+    await post(`/api/v1/namespaces/${later}/configmaps`, cm("c", {}, { set: label }));
+    const old = await get(`/api/v1/configmaps?labelSelector=set%3D${label}&resourceVersion=${encodeURIComponent(token)}&resourceVersionMatch=Exact`);
+    expect(old.status, old.text).toBe(200);
+    expect(old.body.items.map((i: any) => [i.metadata.name, i.data.k])).toEqual([["a", "v"]]);
+    expect(old.body.metadata.resourceVersion).toBe(token);
+  });
 });

@@ -190,7 +190,7 @@ describe("watch (chunked HTTP)", () => {
     const ns = await newNs("w");
     const r = await raw("GET", `/api/v1/namespaces/${ns}/configmaps?watch=true&labelSelector=${encodeURIComponent("a in b")}`);
     expect(r.status).toBe(400);
-    expect((await r.json()).reason).toBe("BadRequest");
+    expect(((await r.json()) as any).reason).toBe("BadRequest");
   });
 });
 

@@ -45,6 +45,6 @@ export const leaseDef: KindDef<Lease> = {
     return errs;
   },
   hasStatus: false,
-  allowUnconditionalUpdate: true,
+  allowUnconditionalUpdate: false,
   allowCreateOnUpdate: true,
 };

@@ -1,0 +1,132 @@
+// Helpers shared by the @kubernetes/client-node end-to-end suites: errors as metav1.Status,
+// watch recorders, waiting, unique names.
+import { ApiException, Watch, type KubeConfig } from "@kubernetes/client-node";
+import { expect } from "vitest";
+
+export interface StatusBody {
+  kind: string;
+  apiVersion: string;
+  metadata: Record<string, unknown>;
+  status: string;
+  message?: string;
+  reason?: string;
+  details?: { name?: string; group?: string; kind?: string; uid?: string; causes?: Array<{ reason?: string; message?: string; field?: string }> };
+  code: number;
+}
+
+let counter = 0;
+/** A DNS-label name unique within this test process. */
+export function uniq(prefix: string): string {
+  counter += 1;
+  return `${prefix}-${Date.now().toString(36)}-${counter}`;
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** The body of an ApiException, parsed (client-node 1.x hands it over as text). */
+export function statusOf(e: unknown): StatusBody {
+  if (!(e instanceof ApiException)) throw new Error(`expected an ApiException, got ${String((e as Error)?.stack ?? e)}`);
+  const b = e.body as unknown;
+  if (typeof b === "string") return JSON.parse(b) as StatusBody;
+  return b as StatusBody;
+}
+
+/** Awaits a client call that must fail; returns the ApiException's code and parsed Status body. */
+export async function apiError(p: Promise<unknown>): Promise<{ code: number; status: StatusBody }> {
+  try {
+    const v = await p;
+    throw new Error(`expected the call to fail, it returned ${JSON.stringify(v)?.slice(0, 300)}`);
+  } catch (e) {
+    if (!(e instanceof ApiException)) throw e;
+    return { code: e.code, status: statusOf(e) };
+  }
+}
+
+/** Asserts a metav1.Status failure with the given code and reason. */
+export function expectFailure(s: StatusBody, code: number, reason: string): void {
+  expect(s.kind).toBe("Status");
+  expect(s.apiVersion).toBe("v1");
+  expect(s.status).toBe("Failure");
+  expect(s.code).toBe(code);
+  expect(s.reason).toBe(reason);
+  expect(typeof s.message).toBe("string");
+}
+
+export async function expectApiError(p: Promise<unknown>, code: number, reason: string): Promise<StatusBody> {
+  const { code: got, status } = await apiError(p);
+  expect(got).toBe(code);
+  expectFailure(status, code, reason);
+  return status;
+}
+
+export interface RecordedEvent {
+  type: string;
+  object: any;
+}
+
+export interface WatchRecorder {
+  events: RecordedEvent[];
+  /** Resolves with the done callback's argument once the stream ended. */
+  ended: Promise<unknown>;
+  isEnded(): boolean;
+  stop(): void;
+  /** Waits until `pred(events)` holds. */
+  until(pred: (events: RecordedEvent[]) => boolean, timeoutMs?: number, what?: string): Promise<RecordedEvent[]>;
+  /** Waits until at least n events (not counting BOOKMARKs unless `withBookmarks`). */
+  count(n: number, opts?: { timeoutMs?: number; withBookmarks?: boolean }): Promise<RecordedEvent[]>;
+}
+
+/** Starts a client-node Watch on `path` and records every event (raw objects, as sent). */
+export async function recordWatch(kc: KubeConfig, path: string, query: Record<string, string | number | boolean | undefined> = {}): Promise<WatchRecorder> {
+  const events: RecordedEvent[] = [];
+  let ended = false;
+  let endResolve!: (v: unknown) => void;
+  const endedP = new Promise<unknown>((r) => (endResolve = r));
+  const w = new Watch(kc);
+  const ctl = await w.watch(
+    path,
+    query,
+    (_type, _obj, raw) => {
+      events.push({ type: raw.type, object: raw.object });
+    },
+    (err) => {
+      ended = true;
+      endResolve(err);
+    },
+  );
+  const until = async (pred: (e: RecordedEvent[]) => boolean, timeoutMs = 10_000, what = "condition") => {
+    const deadline = Date.now() + timeoutMs;
+    while (!pred(events)) {
+      if (Date.now() > deadline) {
+        throw new Error(`watch ${path}: timed out waiting for ${what}; got ${JSON.stringify(events.map((e) => [e.type, e.object?.metadata?.name, e.object?.metadata?.resourceVersion]))}`);
+      }
+      await sleep(25);
+    }
+    return events;
+  };
+  return {
+    events,
+    ended: endedP,
+    isEnded: () => ended,
+    stop: () => ctl.abort(),
+    until,
+    count: (n, opts = {}) =>
+      until((ev) => ev.filter((e) => opts.withBookmarks || e.type !== "BOOKMARK").length >= n, opts.timeoutMs, `${n} events`),
+  };
+}
+
+/** Events without BOOKMARKs, as [type, name] pairs. */
+export const summary = (events: RecordedEvent[]) =>
+  events.filter((e) => e.type !== "BOOKMARK").map((e) => [e.type, e.object?.metadata?.name as string]);
+
+export async function eventually<T>(fn: () => Promise<T> | T, timeoutMs = 10_000, intervalMs = 50): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (Date.now() > deadline) throw e;
+      await sleep(intervalMs);
+    }
+  }
+}

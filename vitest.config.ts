@@ -19,7 +19,7 @@ export default defineConfig({
         plugins: [
           cloudflareTest({
             wrangler: { configPath: "./wrangler.toml" },
-            miniflare: { bindings: { ADMIN_TOKEN: "test-token", WATCH_LOG_MIN_AGE_SECONDS: "300" } },
+            miniflare: { bindings: { ADMIN_TOKEN: "test-token", WATCH_LOG_MIN_AGE_SECONDS: "300", LIST_PAGE_SIZE: "100" } },
           }),
         ],
         test: {

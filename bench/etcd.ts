@@ -148,7 +148,7 @@ export class EtcdTarget implements Target {
     return Number(value.count ?? 0);
   }
 
-  async watch(ns: string, onEvent: (name: string) => void): Promise<{ close(): void }> {
+  async watch(ns: string, onEvent: (name: string) => void): Promise<{ close(): void; ended: Promise<void> }> {
     const prefix = `/registry/configmaps/${ns}/`;
     let created!: () => void;
     const ready = new Promise<void>((r) => (created = r));

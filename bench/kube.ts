@@ -42,7 +42,7 @@ export class KubeTarget implements Target {
     this.rv.set(key, value.metadata.resourceVersion);
   }
 
-  async watch(ns: string, onEvent: (name: string) => void): Promise<{ close(): void }> {
+  async watch(ns: string, onEvent: (name: string) => void): Promise<{ close(): void; ended: Promise<void> }> {
     const { value } = await this.http.json("GET", `/api/v1/namespaces/${ns}/configmaps?limit=1`);
     const rv = value.metadata.resourceVersion;
     const s = await this.http.stream("GET", `/api/v1/namespaces/${ns}/configmaps?watch=true&resourceVersion=${rv}`, (line) => {

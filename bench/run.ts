@@ -9,7 +9,7 @@ import { HttpClient } from "./client.js";
 import { ETCD_BINARY, EtcdTarget, etcdInstalled, startEtcd, type Etcd } from "./etcd.js";
 import { KubeTarget } from "./kube.js";
 import { configMap, pod } from "./objects.js";
-import { now, type Summary } from "./stats.js";
+import { now, summarize } from "./stats.js";
 import {
   commandLine,
   descendantsNamed,
@@ -271,7 +271,8 @@ function watchTable(ep: WatchRow[], et: WatchRow[] | undefined): Table {
   const t = new Table(head);
   for (const r of ep) {
     const e = et?.find((x) => x.watchers === r.watchers);
-    const row = [String(r.watchers), `${r.received}/${r.expected}${e ? ` · ${e.received}/${e.expected}` : ""}`, ms(r.result.p50), ms(r.result.p99)];
+    const events = (x: WatchRow) => (x.error ? `failed (${x.error})` : `${x.received}/${x.expected}`);
+    const row = [String(r.watchers), `${events(r)}${e ? ` · ${events(e)}` : ""}`, ms(r.result.p50), ms(r.result.p99)];
     if (et) row.push(e ? ms(e.result.p50) : "n/a", e ? ms(e.result.p99) : "n/a", e ? ratio(r.result.p50, e.result.p50) : "n/a", e ? ratio(r.result.p99, e.result.p99) : "n/a");
     t.add(row);
   }
@@ -370,7 +371,16 @@ async function main(): Promise<void> {
   if (etcdTarget) targets.push([etcdTarget, etWatch]);
   for (const w of WATCHERS) {
     for (const [t, out] of targets) {
-      const r = await watchLatency(t, `watch-${w}`, w, WATCH_WRITES);
+      let r: WatchRow;
+      try {
+        r = await watchLatency(t, `watch-${w}`, w, WATCH_WRITES);
+      } catch (e) {
+        // One failed row (a server restart cutting the streams) should not lose the rest of the run.
+        r = { watchers: w, writes: WATCH_WRITES, expected: w * WATCH_WRITES, received: 0, result: summarize([], 0), error: (e as Error).message };
+        log(`  ${t.label.padEnd(9)} ${String(w).padStart(3)} watchers: FAILED: ${r.error}`);
+        out.push(r);
+        continue;
+      }
       out.push(r);
       log(`  ${t.label.padEnd(9)} ${String(w).padStart(3)} watchers: p50 ${ms(r.result.p50)} ms, p99 ${ms(r.result.p99)} ms (${r.received}/${r.expected} events)`);
     }
@@ -384,6 +394,15 @@ async function main(): Promise<void> {
   mem.rssAfterWatch = rssAfterWatch;
   const etMem = etcd && etcdTarget ? await etcdMemory(etcd, etcdTarget) : undefined;
 
+  // wrangler dev reloads the Worker when files under src/ change: a new workerd makes RSS figures incomparable.
+  const workerdNow = descendantsNamed(cp.pid, "workerd").filter((p) => !Number.isNaN(rss(p)));
+  const restarted = workerdNow.join(",") !== workerdPids.join(",");
+  const restartNote = restarted
+    ? `workerd was restarted during the run (its processes went from ${workerdPids.join(", ")} to ${workerdNow.join(", ") || "none"}; ` +
+      "wrangler dev reloads the Worker when a source file changes): requests in flight then fail, and RSS figures after that point are from a fresh process. Run again on a quiet tree."
+    : undefined;
+  if (restartNote) log(`\nWARNING: ${restartNote}`);
+
   const crud = crudTable(epRows, etRows);
   const watch = watchTable(epWatch, etcdTarget ? etWatch : undefined);
   const memory = memoryTable(mem, etMem);
@@ -396,9 +415,10 @@ async function main(): Promise<void> {
   if (etRows) log(`\nRatios are edgeplane / etcd measured in this run: p50 ratio above 1× means edgeplane is slower; ops/s ratio below 1× means edgeplane does fewer per second.`);
   log(`\nNote: ${CAVEAT}`);
   if (etcdNote) log(`\n${etcdNote}`);
+  const notes = [etcdNote, restartNote].filter((n): n is string => !!n);
 
   await cleanup();
-  writeFileSync(docsPath, docs(m, cp, etcd?.version, crud, watch, memory, etcdNote, totalS, mem));
+  writeFileSync(docsPath, docs(m, cp, etcd?.version, crud, watch, memory, notes, totalS, mem));
   log(`\nWrote ${docsPath} (run took ${totalS.toFixed(0)} s)`);
 }
 
@@ -417,7 +437,7 @@ function docs(
   crud: Table,
   watch: Table,
   memory: Table,
-  etcdNote: string | undefined,
+  notes: string[],
   totalS: number,
   mem: MemoryReport,
 ): string {
@@ -443,8 +463,10 @@ Run it again to refresh this page: it is overwritten on every run.
 
 > **Read the ratios with care.** ${CAVEAT}
 
-${etcdNote ? `> ${etcdNote}\n\n` : ""}The client is the benchmark itself (Node.js, node:http/node:https with keep-alive sockets) on the
-same 2 cores as the servers, so every figure includes client time and CPU contention.
+${notes.map((n) => `> **Note.** ${n}\n\n`).join("")}The client is the benchmark itself (Node.js, node:http/node:https with keep-alive sockets) on the
+same ${m.cores} cores as the servers, so every figure includes client time and CPU contention. Other work on
+the machine (see the load average) moves the figures by a factor of up to about 2 between runs; compare
+ratios taken in one run rather than absolute figures across runs.
 
 ## CRUD
 
@@ -463,9 +485,8 @@ lays out keys. Latency runs from request sent to the whole answer read.
 
 ${crud.markdown()}
 
-p50/p99 ratio = edgeplane / etcd latency (above 1× means edgeplane is slower); ops/s ratio =
-edgeplane / etcd throughput (below 1× means edgeplane does fewer per second).
-
+${etcdVersion ? `p50/p99 ratio = edgeplane / etcd latency (above 1× means edgeplane is slower); ops/s ratio =
+edgeplane / etcd throughput (below 1× means edgeplane does fewer per second), both from this run.\n` : ""}
 **Scale by namespace.** Locally every Durable Object lives in one workerd process on the same
 2 cores, so spreading the load over ${c.namespaces} namespaces cannot add CPU here; the row shows that
 independent namespaces do not serialize behind each other. On Cloudflare each namespace's
@@ -500,9 +521,8 @@ Then the ${FILL_CONFIGMAPS} ConfigMaps are listed whole in one request, ${LIST_A
   the fill). It holds the objects and the watch log, which keeps a copy of every write (the newest
   10,000 rows, and anything younger than 300 s): right after a fill, each object is stored twice.
   The store's \`stats()\` RPC (\`databaseBytes\`) has no HTTP route, so the bench reads the files.
-- etcd's figures (same 10,000 ConfigMap JSON values, put raw) are there for scale: etcd's bbolt file
-  and its RSS, with its MVCC history of the CRUD runs of this page as well.
-
+${etcdVersion ? `- etcd's figures (same ${FILL_CONFIGMAPS} ConfigMap JSON values, put raw) are there for scale: etcd's bbolt file
+  and its RSS, with its MVCC history of the CRUD runs of this page as well.\n` : ""}
 ${memory.markdown()}
 
 ## Reproduce

@@ -15,7 +15,7 @@ export interface Target {
   /** Replaces the object (Kubernetes: PUT carrying the last resourceVersion). */
   update(ns: string, name: string, i: number): Promise<void>;
   /** A watch from "now" on the namespace; resolves once the stream is established. */
-  watch(ns: string, onEvent: (name: string) => void): Promise<{ close(): void }>;
+  watch(ns: string, onEvent: (name: string) => void): Promise<{ close(): void; ended: Promise<void> }>;
 }
 
 export interface OpResult extends Summary {
@@ -141,6 +141,8 @@ export interface WatchRow {
   expected: number;
   received: number;
   result: Summary;
+  /** Why the row stopped early, if it did. */
+  error?: string;
 }
 
 /**
@@ -165,12 +167,18 @@ export async function watchLatency(
     samples.push(now() - t0);
     if (waiting && waiting.name === name && --waiting.left === 0) waiting.done();
   };
-  const streams: { close(): void }[] = [];
+  const streams: { close(): void; ended: Promise<void> }[] = [];
+  let finished = false;
   try {
     // Open the streams a few at a time: a hundred at once would measure connection setup.
     for (let i = 0; i < watchers; i += 10) {
       streams.push(...(await Promise.all(Array.from({ length: Math.min(10, watchers - i) }, () => t.watch(ns, onEvent)))));
     }
+    // A stream that ends early (the server restarted) would leave every later write waiting out its timeout.
+    const lost = new Promise<never>((_, reject) => {
+      for (const s of streams) void s.ended.then(() => finished || reject(new Error(`a ${t.label} watch stream ended during the run`)));
+    });
+    lost.catch(() => {});
     const start = now();
     for (let i = 0; i < writes; i++) {
       const name = `w-${i}`;
@@ -180,13 +188,15 @@ export async function watchLatency(
         timer = setTimeout(done, timeoutMs);
       });
       sentAt.set(name, now());
-      await t.create(ns, name, i);
-      await all;
+      await Promise.race([t.create(ns, name, i), lost]);
+      await Promise.race([all, lost]);
       clearTimeout(timer);
     }
     const wall = now() - start;
+    finished = true;
     return { watchers, writes, expected: watchers * writes, received: samples.length, result: summarize(samples, wall) };
   } finally {
+    finished = true;
     for (const s of streams) s.close();
   }
 }

@@ -94,8 +94,13 @@ export class NamespaceStore extends DurableObject<Env> {
     };
   }
 
-  /** Watches: chunked HTTP or a WebSocket upgrade. The Worker puts target and query in a header. */
+  /**
+   * Streams: watches (chunked HTTP or a WebSocket upgrade) and lists without a limit. The
+   * Worker puts target and query in a header.
+   */
   async fetch(request: Request): Promise<Response> {
+    const list = request.headers.get("x-edgeplane-list");
+    if (list) return this.streamList(JSON.parse(list));
     const spec = request.headers.get("x-edgeplane-watch");
     if (!spec) return new Response("not found", { status: 404 });
     const { target, query } = JSON.parse(spec) as { target: Target; query: WatchQuery };
@@ -130,11 +135,40 @@ export class NamespaceStore extends DurableObject<Env> {
     }
   }
 
+  /** A list written page by page; compaction waits while one is being sent, so its snapshot stays readable. */
+  private streamList(spec: { target: Target; query: ListQuery; itemsOnly?: boolean }): Response {
+    let chunks: Generator<string>;
+    try {
+      const pageSize = Number(this.env.LIST_PAGE_SIZE ?? "500");
+      ({ chunks } = this.registry(spec.target).listChunks(kindOf(spec.target), spec.query, { itemsOnly: spec.itemsOnly, pageSize }));
+    } catch (e) {
+      return statusResponse(e);
+    }
+    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+    const writer = writable.getWriter();
+    const enc = new TextEncoder();
+    this.listsInFlight++;
+    void (async () => {
+      try {
+        for (const chunk of chunks) await writer.write(enc.encode(chunk));
+        await writer.close();
+      } catch (e) {
+        await writer.abort(e).catch(() => undefined);
+      } finally {
+        this.listsInFlight--;
+      }
+    })();
+    return new Response(readable, { headers: { "content-type": "application/json" } });
+  }
+
+  private listsInFlight = 0;
+
   private registry(t: Target): GenericStore {
     return new GenericStore(this.storage, t.namespace);
   }
 
   private compact(): void {
+    if (this.listsInFlight > 0) return;
     this.storage.compact(
       {
         minAgeMs: Number(this.env.WATCH_LOG_MIN_AGE_SECONDS ?? "300") * 1000,

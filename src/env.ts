@@ -7,4 +7,6 @@ export interface Env {
   WATCH_LOG_MIN_AGE_SECONDS?: string;
   WATCH_LOG_MAX_ROWS?: string;
   BOOKMARK_INTERVAL_SECONDS?: string;
+  /** Objects per page when a store streams a list without a limit. */
+  LIST_PAGE_SIZE?: string;
 }

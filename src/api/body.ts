@@ -4,13 +4,28 @@ import { parse as parseYaml } from "yaml";
 import type { KindDef } from "../apis/types.js";
 import { badRequest, tooLarge, unsupportedMediaType } from "../lib/status.js";
 import type { PatchType } from "../registry/requests.js";
+import { PROTOBUF_CONTENT_TYPE, ProtobufError, decodeProtobufObject } from "./protobuf/index.js";
 
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
+function decodeProtobuf(bytes: Uint8Array): unknown {
+  try {
+    return decodeProtobufObject(bytes).object;
+  } catch (e) {
+    if (e instanceof ProtobufError) throw badRequest(e.message);
+    throw e;
+  }
+}
+
 export async function readBody(req: Request): Promise<string> {
+  return new TextDecoder().decode(await readBytes(req));
+}
+
+/** The body's bytes, refusing more than MAX_BODY_BYTES as upstream does. */
+export async function readBytes(req: Request): Promise<Uint8Array> {
   const declared = Number(req.headers.get("content-length") ?? "0");
   if (declared > MAX_BODY_BYTES) throw tooLarge(`Request entity too large: limit is ${MAX_BODY_BYTES}`);
-  if (!req.body) return "";
+  if (!req.body) return new Uint8Array();
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
@@ -30,7 +45,7 @@ export async function readBody(req: Request): Promise<string> {
     all.set(c, off);
     off += c.byteLength;
   }
-  return new TextDecoder().decode(all);
+  return all;
 }
 
 function mediaType(req: Request): string {
@@ -57,10 +72,11 @@ export function parseDocument(text: string, type: string): unknown {
 /** A create/update body: an object whose apiVersion and kind, when given, are the URL's. */
 export async function readObject(req: Request, def: KindDef, expectKind = def.kind, expectApiVersion?: string): Promise<unknown> {
   const type = mediaType(req);
-  if (!["application/json", "application/yaml", "text/yaml", "*/*"].includes(type)) {
-    throw unsupportedMediaType(["application/json", "application/yaml", "application/vnd.kubernetes.protobuf"]);
+  if (![PROTOBUF_CONTENT_TYPE, "application/json", "application/yaml", "text/yaml", "*/*"].includes(type)) {
+    throw unsupportedMediaType(["application/json", "application/yaml", PROTOBUF_CONTENT_TYPE]);
   }
-  const doc = parseDocument(await readBody(req), type);
+  // kubectl sends built-in kinds as protobuf (kubectl create configmap, deployment, …).
+  const doc = type === PROTOBUF_CONTENT_TYPE ? decodeProtobuf(await readBytes(req)) : parseDocument(await readBody(req), type);
   if (typeof doc !== "object" || doc === null || Array.isArray(doc)) {
     throw badRequest(`the object provided is not a JSON object: got ${Array.isArray(doc) ? "an array" : typeof doc === "object" ? "null" : typeof doc}`);
   }

@@ -2,6 +2,7 @@
 // namespace stores, with one opaque resourceVersion holding a revision per store. Namespaces
 // created while a watch runs are picked up from a watch on the namespace list.
 import type { KindDef, KubeObject } from "../apis/types.js";
+import { buildPredicate } from "../registry/predicate.js";
 import type { Env } from "../env.js";
 import { badRequest, expired, StatusError } from "../lib/status.js";
 import { decodeRevisions, encodeRevisions, type Revisions } from "../registry/composite-rv.js";
@@ -218,5 +219,55 @@ export function watchAcross(env: Env, def: KindDef, target: Target, q: WatchQuer
     }
   });
   if (q.timeoutSeconds !== undefined) setTimeout(close, q.timeoutSeconds * 1000);
+  return new Response(readable, { headers: { "content-type": "application/json", "cache-control": "no-cache, private" } });
+}
+
+/**
+ * A list across namespaces without a limit, streamed: every store's items are piped through
+ * as they are read, each store at the revision recorded first, so memory stays bounded.
+ */
+export async function streamListAcross(env: Env, def: KindDef, target: Target, q: ListQuery): Promise<Response> {
+  // Selectors are checked here so that a bad one is a 400, not a broken stream.
+  buildPredicate(def, q.labelSelector, q.fieldSelector);
+  if (q.resourceVersion && !decodeRevisions(q.resourceVersion) && !/^\d+$/.test(q.resourceVersion)) {
+    throw badRequest(`invalid resource version: ${JSON.stringify(q.resourceVersion)}`);
+  }
+  const namespaces = await namespaceNames(env);
+  const revs: Revisions = {};
+  await Promise.all(namespaces.map(async (ns) => void (revs[ns] = await namespaceStore(env, ns).revision())));
+  const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+  const writer = writable.getWriter();
+  const enc = new TextEncoder();
+  void (async () => {
+    try {
+      await writer.write(
+        enc.encode(`{"apiVersion":${JSON.stringify(apiVersionOf(def))},"kind":${JSON.stringify(def.listKind)},"metadata":{"resourceVersion":"${encodeRevisions(revs)}"},"items":[`),
+      );
+      let first = true;
+      for (const ns of namespaces) {
+        const query: ListQuery = { labelSelector: q.labelSelector, fieldSelector: q.fieldSelector };
+        if (revs[ns] > 0) Object.assign(query, { resourceVersion: String(revs[ns]), resourceVersionMatch: "Exact" });
+        const headers = new Headers({ "x-edgeplane-list": JSON.stringify({ target: { ...target, namespace: ns }, query, itemsOnly: true }) });
+        const res = await namespaceStore(env, ns).fetch(new Request("https://store/list", { headers }));
+        if (!res.ok || !res.body) throw new Error(`listing namespace ${ns} failed: HTTP ${res.status} ${await res.text()}`);
+        const reader = res.body.getReader();
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          let chunk = value;
+          // Each store's items come with a leading comma; the very first item of the list takes none.
+          if (first && chunk.length > 0) {
+            if (chunk[0] === 44) chunk = chunk.subarray(1);
+            first = false;
+          }
+          if (chunk.length) await writer.write(chunk);
+        }
+      }
+      await writer.write(enc.encode("]}"));
+      await writer.close();
+    } catch (e) {
+      await writer.abort(e).catch(() => undefined);
+    }
+  })();
   return new Response(readable, { headers: { "content-type": "application/json", "cache-control": "no-cache, private" } });
 }

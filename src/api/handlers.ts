@@ -7,7 +7,7 @@ import type { Env } from "../env.js";
 import { forbidden, methodNotAllowed, notFound, StatusError } from "../lib/status.js";
 import type { Target } from "../registry/requests.js";
 import { readObject, readPatch, readBody, parseDocument } from "./body.js";
-import { listAcross, watchAcross } from "./fan-in.js";
+import { listAcross, streamListAcross, watchAcross } from "./fan-in.js";
 import { deleteOptions, isWatch, listQuery, watchQuery, writeOptions } from "./query.js";
 import type { Resolved } from "./resolve.js";
 import { clusterStore, storeFor, unwrap } from "./stores.js";
@@ -41,7 +41,12 @@ export async function handleResource(c: Ctx, r: Resolved): Promise<Response> {
         return forwardWatch(env, target, q, req);
       }
       const q = listQuery(params);
-      if (def.namespaced && !target.namespace) return json(await listAcross(env, def, target, q), 200);
+      const unlimited = !q.limit && !q.continue;
+      if (def.namespaced && !target.namespace) {
+        if (unlimited && q.resourceVersionMatch !== "Exact") return streamListAcross(env, def, target, q);
+        return json(await listAcross(env, def, target, q), 200);
+      }
+      if (unlimited) return streamList(env, target, q);
       return outcome(await store.list(target, q));
     }
     if (method === "POST") {
@@ -123,6 +128,13 @@ async function admitCreate(env: Env, def: KindDef, target: Target, body: unknown
     err.status.details!.causes = [{ reason: "NamespaceTerminating", message: `namespace ${ns} is being terminated`, field: "metadata.namespace" }];
     throw err;
   }
+}
+
+/** A list without a limit, streamed from the store page by page. */
+async function streamList(env: Env, target: Target, q: ReturnType<typeof listQuery>): Promise<Response> {
+  const headers = new Headers({ "x-edgeplane-list": JSON.stringify({ target, query: q }) });
+  const res = await storeFor(env, target.namespace).fetch(new Request("https://store/list", { headers }));
+  return new Response(res.body, { status: res.status, headers: { "content-type": "application/json", "cache-control": "no-cache, private" } });
 }
 
 async function forwardWatch(env: Env, target: Target, q: ReturnType<typeof watchQuery>, req: Request): Promise<Response> {

@@ -72,6 +72,61 @@ export class GenericStore {
   }
 
   list(def: KindDef, q: ListQuery): KubeObject {
+    const { predicate, atRevision, startAfter } = this.listStart(def, q);
+    const res = this.page(def, q, { atRevision, startAfter, limit: q.limit && q.limit > 0 ? q.limit : undefined, filter: predicate.everything ? undefined : predicate });
+    const metadata: Record<string, unknown> = { resourceVersion: String(res.revision) };
+    if (res.continueAfter !== undefined) metadata.continue = encodeContinue(res.revision, res.continueAfter);
+    return { apiVersion: apiVersionOf(def), kind: def.listKind, metadata, items: res.items.map(stripTypeMeta) };
+  }
+
+  /**
+   * A list without a limit as chunks of JSON text, read page by page over one snapshot, so a
+   * store holding many objects never builds the whole answer in memory. The first page is read
+   * at once, so a bad request fails before anything is sent. `itemsOnly` leaves out the list
+   * envelope and starts every page with a comma (the Worker joins stores' items that way).
+   */
+  listChunks(def: KindDef, q: ListQuery, opts: { itemsOnly?: boolean; pageSize?: number } = {}): { revision: number; chunks: Generator<string> } {
+    const { predicate, atRevision, startAfter } = this.listStart(def, q);
+    const pageSize = opts.pageSize ?? 500;
+    const filter = predicate.everything ? undefined : predicate;
+    const first = this.page(def, q, { atRevision, startAfter, limit: pageSize, filter });
+    const revision = first.revision;
+    const storage = this.storage;
+    function* chunks(): Generator<string> {
+      if (!opts.itemsOnly) {
+        yield `{"apiVersion":${JSON.stringify(apiVersionOf(def))},"kind":${JSON.stringify(def.listKind)},"metadata":{"resourceVersion":"${revision}"},"items":[`;
+      }
+      let page = first;
+      let count = 0;
+      for (;;) {
+        if (page.items.length) {
+          const text = page.items.map((o) => JSON.stringify(stripTypeMeta(o))).join(",");
+          yield (opts.itemsOnly || count > 0 ? "," : "") + text;
+          count += page.items.length;
+        }
+        if (page.continueAfter === undefined) break;
+        page = storage.list(def.plural, { atRevision: revision, startAfter: page.continueAfter, limit: pageSize, filter });
+      }
+      if (!opts.itemsOnly) yield "]}";
+    }
+    return { revision, chunks: chunks() };
+  }
+
+  private page(def: KindDef, q: ListQuery, opts: Parameters<Storage["list"]>[1]) {
+    try {
+      return this.storage.list(def.plural, opts);
+    } catch (e) {
+      if (isStorageError(e, "Expired") && q.continue) {
+        throw expired(
+          "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue value from the response to list from the most recent state.",
+        );
+      }
+      throw storageToStatus(def, e);
+    }
+  }
+
+  /** Where a list starts: its predicate, snapshot revision and first key, from the query. */
+  private listStart(def: KindDef, q: ListQuery): { predicate: ReturnType<typeof buildPredicate>; atRevision?: number; startAfter?: string } {
     const predicate = buildPredicate(def, q.labelSelector, q.fieldSelector);
     let atRevision: number | undefined;
     let startAfter: string | undefined;
@@ -95,25 +150,7 @@ export class GenericStore {
     } else if (q.resourceVersionMatch) {
       throw badRequest(`resourceVersionMatch is forbidden unless resourceVersion is provided`);
     }
-    let res;
-    try {
-      res = this.storage.list(def.plural, {
-        atRevision,
-        startAfter,
-        limit: q.limit && q.limit > 0 ? q.limit : undefined,
-        filter: predicate.everything ? undefined : predicate,
-      });
-    } catch (e) {
-      if (isStorageError(e, "Expired") && q.continue) {
-        throw expired(
-          "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue value from the response to list from the most recent state.",
-        );
-      }
-      throw storageToStatus(def, e);
-    }
-    const metadata: Record<string, unknown> = { resourceVersion: String(res.revision) };
-    if (res.continueAfter !== undefined) metadata.continue = encodeContinue(res.revision, res.continueAfter);
-    return { apiVersion: apiVersionOf(def), kind: def.listKind, metadata, items: res.items.map(stripTypeMeta) };
+    return { predicate, atRevision, startAfter };
   }
 
   create(def: KindDef, raw: unknown, opts: WriteOptions = {}): WriteResult {

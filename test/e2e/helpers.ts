@@ -1,6 +1,7 @@
 // Helpers shared by the @kubernetes/client-node end-to-end suites: errors as metav1.Status,
 // watch recorders, waiting, unique names.
-import { ApiException, Watch, type KubeConfig } from "@kubernetes/client-node";
+import { ApiException, KubeConfig, Watch } from "@kubernetes/client-node";
+import { request as httpsRequest } from "node:https";
 import { expect } from "vitest";
 
 export interface StatusBody {
@@ -129,4 +130,64 @@ export async function eventually<T>(fn: () => Promise<T> | T, timeoutMs = 10_000
       await sleep(intervalMs);
     }
   }
+}
+
+/**
+ * A KubeConfig whose watches (Watch, ListWatch, makeInformer) ask for an uncompressed response.
+ * client-node's fetch (node-fetch) sends `Accept-Encoding: gzip,deflate` by default, and
+ * workerd then gzips the chunked watch stream, holding events in the compressor's buffer; the
+ * suites that test watch semantics use this so they test the server's events, while
+ * client-list-watch.test.ts has a test that pins the stock behaviour.
+ */
+export class IdentityEncodingKubeConfig extends KubeConfig {
+  override async applyToFetchOptions(opts: Parameters<KubeConfig["applyToFetchOptions"]>[0]) {
+    const out = await super.applyToFetchOptions(opts);
+    (out.headers as unknown as { set(k: string, v: string): void }).set("Accept-Encoding", "identity");
+    return out;
+  }
+}
+
+export function kubeClientIdentity(h: { kubeconfigPath: string }): KubeConfig {
+  const kc = new IdentityEncodingKubeConfig();
+  kc.loadFromFile(h.kubeconfigPath);
+  return kc;
+}
+
+/**
+ * One HTTPS request whose path goes on the wire exactly as given: no URL parsing on the
+ * client, so dot segments (`.`, `..`, `%2E`) and escapes reach the server untouched (as
+ * `curl --path-as-is` sends them). Returns status and parsed JSON (or text).
+ */
+export function rawRequest(
+  h: { port: number; token: string; ca: string },
+  method: string,
+  rawPath: string,
+  body?: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: any; headers: Record<string, string | string[] | undefined> }> {
+  return new Promise((resolveReq, reject) => {
+    const hdrs: Record<string, string> = { authorization: `Bearer ${h.token}`, ...headers };
+    if (body !== undefined) hdrs["content-type"] ??= "application/json";
+    const req = httpsRequest(
+      { host: "127.0.0.1", port: h.port, method, path: rawPath, headers: hdrs, ca: h.ca, agent: false },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => {
+          const text = Buffer.concat(chunks).toString("utf8");
+          let parsed: unknown = text;
+          try {
+            parsed = JSON.parse(text);
+          } catch {
+            // not JSON
+          }
+          resolveReq({ status: res.statusCode ?? 0, body: parsed, headers: res.headers });
+        });
+        res.on("error", reject);
+      },
+    );
+    req.on("error", reject);
+    if (body !== undefined) req.write(body);
+    req.end();
+  });
 }

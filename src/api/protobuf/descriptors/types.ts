@@ -7,10 +7,11 @@
 //          any other word: a message described in this table
 //   `T[]`        repeated field
 //   `map<T>`     map<string, T> (repeated entry messages {1: key, 2: value})
-//   `!` suffix   keep the value even when it is the zero value: the Go field is a pointer
+//   `!` suffix   (after `[]` too) keep the value even when it is the zero value: the Go field is a pointer
 //                (`*int32`, `*bool`, ...) or its json tag has no `omitempty`. Without `!`, zero
 //                values ("", 0, false) are dropped, because Go marshals every non-pointer scalar
-//                onto the wire but JSON's `omitempty` leaves them out.
+//                onto the wire but JSON's `omitempty` leaves them out. On a repeated field, `!`
+//                means an absent list decodes as [] (list `items` have no omitempty).
 //   name `-`     the message is embedded `json:",inline"` (its fields merge into the parent).
 
 export type ScalarType = "string" | "int32" | "int64" | "bool" | "double" | "bytes";

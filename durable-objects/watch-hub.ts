@@ -5,7 +5,7 @@ import type { KindDef, KubeObject } from "../src/apis/types.js";
 import { apiVersionOf, parseResourceVersion } from "../src/registry/generic-store.js";
 import { buildPredicate, type Predicate } from "../src/registry/predicate.js";
 import type { Target, WatchQuery } from "../src/registry/requests.js";
-import { bookmark, encodeEvent, toWatchEvent, type WatchEvent } from "../src/registry/watch-events.js";
+import { bookmark, encodeEvent, toWatchEvent, watchResponseHeaders, type WatchEvent } from "../src/registry/watch-events.js";
 import { StatusError, expired, failure, type Status } from "../src/lib/status.js";
 import { isStorageError } from "../src/storage/errors.js";
 import type { Storage, StoredEvent } from "../src/storage/interface.js";
@@ -57,6 +57,8 @@ export class WatchHub {
   /** A chunked HTTP watch: the Response streams newline-delimited events until timeout or disconnect. */
   openStream(def: KindDef, query: WatchQuery): Response {
     const predicate = buildPredicate(def, query.labelSelector, query.fieldSelector);
+    // A resourceVersion that does not parse is a plain 400, before any stream starts.
+    if (query.resourceVersion && query.resourceVersion !== "0") parseResourceVersion(query.resourceVersion);
     const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
     const writer = writable.getWriter();
     const w: Watcher = {
@@ -72,9 +74,7 @@ export class WatchHub {
     };
     writer.closed.catch(() => this.remove(w));
     this.start(w, query);
-    return new Response(readable, {
-      headers: { "content-type": "application/json", "cache-control": "no-cache, private", "x-content-type-options": "nosniff" },
-    });
+    return new Response(readable, { headers: watchResponseHeaders() });
   }
 
   /** A WebSocket watch held with the Hibernation API. */

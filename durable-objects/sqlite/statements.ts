@@ -67,8 +67,9 @@ export class SqliteBackend implements Backend {
     for (const r of cursor) yield { name: String(r.name), value: String(r.value) };
   }
 
-  countObjects(resource: string) {
-    return Number(this.sql.exec(`SELECT COUNT(*) AS n FROM objects WHERE resource = ?`, resource).one().n);
+  countObjects(resource: string, after?: string) {
+    if (after === undefined) return Number(this.sql.exec(`SELECT COUNT(*) AS n FROM objects WHERE resource = ?`, resource).one().n);
+    return Number(this.sql.exec(`SELECT COUNT(*) AS n FROM objects WHERE resource = ? AND name > ?`, resource, after).one().n);
   }
 
   resources() {

@@ -3,7 +3,7 @@
 import { Hono } from "hono";
 import { findKind, kinds } from "../apis/index.js";
 import type { Env } from "../env.js";
-import { StatusError, internalError, resourceNotFound } from "../lib/status.js";
+import { StatusError, badRequest, internalError, resourceNotFound } from "../lib/status.js";
 import { authenticate } from "./auth.js";
 import { apiGroupDoc, apiGroupList, apiResourceList, apiVersions, versionInfo } from "./discovery.js";
 import { ensureBootstrap, handleResource } from "./handlers.js";
@@ -43,8 +43,19 @@ app.get("/apis/:group/:version", (c) => {
   return c.json(doc);
 });
 
-const segmentsAfter = (url: string, prefixSegments: number) =>
-  new URL(url).pathname.split("/").filter((s) => s !== "").slice(prefixSegments);
+/**
+ * The path's segments after the group-version prefix. URL parsing has already resolved `.`,
+ * `..`, `%2E` and `%2E%2E` segments (so `…/configmaps/%2E` arrives as `…/configmaps/`): a
+ * resource path ending in '/' is refused, so that such a name can never reach another object
+ * or a whole collection.
+ */
+function segmentsAfter(url: string, prefixSegments: number): string[] {
+  const path = new URL(url).pathname;
+  if (path.endsWith("/")) {
+    throw badRequest(`invalid resource path "${path}": it may not end with '/' (object names may not be '.' or '..')`);
+  }
+  return path.split("/").filter((s) => s !== "").slice(prefixSegments);
+}
 
 app.all("/api/v1/*", async (c) => {
   await ensureBootstrap(c.env);

@@ -3,6 +3,7 @@
 // created while a watch runs are picked up from a watch on the namespace list.
 import type { KindDef, KubeObject } from "../apis/types.js";
 import { buildPredicate } from "../registry/predicate.js";
+import { watchResponseHeaders } from "../registry/watch-events.js";
 import type { Env } from "../env.js";
 import { badRequest, expired, StatusError } from "../lib/status.js";
 import { decodeRevisions, encodeRevisions, type Revisions } from "../registry/composite-rv.js";
@@ -219,7 +220,7 @@ export function watchAcross(env: Env, def: KindDef, target: Target, q: WatchQuer
     }
   });
   if (q.timeoutSeconds !== undefined) setTimeout(close, q.timeoutSeconds * 1000);
-  return new Response(readable, { headers: { "content-type": "application/json", "cache-control": "no-cache, private" } });
+  return new Response(readable, { headers: watchResponseHeaders() });
 }
 
 /**

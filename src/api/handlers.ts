@@ -143,9 +143,7 @@ async function forwardWatch(env: Env, target: Target, q: ReturnType<typeof watch
   if (upgrade) headers.set("upgrade", upgrade);
   const res = await storeFor(env, target.namespace).fetch(new Request("https://store/watch", { headers, signal: req.signal }));
   if (res.status === 101) return res;
-  const out = new Response(res.body, { status: res.status, headers: res.headers });
-  out.headers.set("cache-control", "no-cache, private");
-  return out;
+  return new Response(res.body, { status: res.status, headers: res.headers });
 }
 
 /** Creates the namespaces a cluster starts with, once per isolate; creating an existing one is a no-op. */

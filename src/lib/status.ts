@@ -64,8 +64,9 @@ export function failure(code: number, reason: StatusReason | "", message: string
   return s;
 }
 
-export function success(details?: StatusDetails): Status {
-  const s: Status = { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", code: 200 };
+/** A Success Status, as DELETE answers for most kinds (upstream leaves `code` out of it). */
+export function success(details?: StatusDetails): Omit<Status, "code"> & { code?: number } {
+  const s: Omit<Status, "code"> & { code?: number } = { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success" };
   if (details) s.details = details;
   return s;
 }
@@ -127,6 +128,15 @@ export const internalError = (message: string) =>
   new StatusError(failure(500, "InternalError", `Internal error occurred: ${message}`, { causes: [{ message }] }));
 
 export const timeout = (message: string) => new StatusError(failure(504, "Timeout", message));
+
+/** 504 for a resourceVersion the store has not reached (client-go looks for this cause). */
+export const resourceVersionTooLarge = (requested: number, current: number) =>
+  new StatusError(
+    failure(504, "Timeout", `Too large resource version: ${requested}, current: ${current}`, {
+      causes: [{ reason: "ResourceVersionTooLarge", message: "Too large resource version" }],
+      retryAfterSeconds: 1,
+    }),
+  );
 
 /** 422 Invalid: `Deployment.apps "x" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0`. */
 export function invalid(kind: string, group: string, name: string, errs: FieldError[]): StatusError {

@@ -23,7 +23,7 @@ import {
   invalid,
   notFound,
   success,
-  timeout,
+  resourceVersionTooLarge,
   tooLarge,
   type GroupResource,
 } from "../lib/status.js";
@@ -75,7 +75,11 @@ export class GenericStore {
     const { predicate, atRevision, startAfter } = this.listStart(def, q);
     const res = this.page(def, q, { atRevision, startAfter, limit: q.limit && q.limit > 0 ? q.limit : undefined, filter: predicate.everything ? undefined : predicate });
     const metadata: Record<string, unknown> = { resourceVersion: String(res.revision) };
-    if (res.continueAfter !== undefined) metadata.continue = encodeContinue(res.revision, res.continueAfter);
+    if (res.continueAfter !== undefined) {
+      metadata.continue = encodeContinue(res.revision, res.continueAfter);
+      // An estimate, as upstream documents it; unknown (left out) when selectors filter the list.
+      if (predicate.everything) metadata.remainingItemCount = this.storage.count(def.plural, res.continueAfter);
+    }
     return { apiVersion: apiVersionOf(def), kind: def.listKind, metadata, items: res.items.map(stripTypeMeta) };
   }
 
@@ -140,12 +144,12 @@ export class GenericStore {
       const current = this.storage.currentRevision();
       if (q.resourceVersionMatch === "Exact") {
         if (rv === 0) throw badRequest(`resourceVersionMatch "Exact" is forbidden for resourceVersion "0"`);
-        if (rv > current) throw timeout(`Too large resource version: ${rv}, current: ${current}`);
+        if (rv > current) throw resourceVersionTooLarge(rv, current);
         atRevision = rv;
       } else if (q.resourceVersionMatch && q.resourceVersionMatch !== "NotOlderThan") {
         throw badRequest(`resourceVersionMatch: Unsupported value: "${q.resourceVersionMatch}": supported values: "Exact", "NotOlderThan", ""`);
       } else if (rv > current) {
-        throw timeout(`Too large resource version: ${rv}, current: ${current}`);
+        throw resourceVersionTooLarge(rv, current);
       }
     } else if (q.resourceVersionMatch) {
       throw badRequest(`resourceVersionMatch is forbidden unless resourceVersion is provided`);

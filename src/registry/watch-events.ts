@@ -36,3 +36,17 @@ export function bookmark(apiVersion: string, kind: string, resourceVersion: stri
 }
 
 export const encodeEvent = (e: WatchEvent): string => JSON.stringify(e) + "\n";
+
+/**
+ * Headers of a watch stream. Cloudflare (and Miniflare, which copies it) gzips JSON responses
+ * for clients that accept it, and a compressor holds events back until its buffer fills: a
+ * watch must go out uncompressed, event by event, as kube-apiserver sends it.
+ */
+export function watchResponseHeaders(): Record<string, string> {
+  return {
+    "content-type": "application/json",
+    "cache-control": "no-cache, private, no-transform",
+    "content-encoding": "identity",
+    "x-content-type-options": "nosniff",
+  };
+}

@@ -23,7 +23,8 @@ export interface Backend {
   deleteObject(resource: string, name: string): void;
   /** Objects of one resource ordered by name, after `startAfter`, at most `limit` (0 = all). */
   scanObjects(resource: string, startAfter: string, limit: number): Iterable<{ name: string; value: string }>;
-  countObjects(resource: string): number;
+  /** Objects of one resource, or only those whose name sorts after `after`. */
+  countObjects(resource: string, after?: string): number;
   resources(): string[];
   appendEvent(row: EventRow): void;
   /** Events after `revision`, oldest first, optionally of one resource. */

@@ -52,7 +52,8 @@ export interface Storage {
   compactedRevision(): number;
   get(resource: string, name: string): KubeObject | undefined;
   list(resource: string, opts?: ListOptions): ListResult;
-  count(resource: string): number;
+  /** Objects of a resource now, or only those after a name (for remainingItemCount). */
+  count(resource: string, after?: string): number;
   /** Writes a new object; throws StorageError "Exists" when the name is taken. */
   create(resource: string, name: string, obj: KubeObject): KubeObject;
   /** Read-modify-write of one key. An update producing identical bytes writes nothing. */

@@ -29,8 +29,8 @@ export class LogStore implements Storage {
     return v === undefined ? undefined : (JSON.parse(v) as KubeObject);
   }
 
-  count(resource: string): number {
-    return this.backend.countObjects(resource);
+  count(resource: string, after?: string): number {
+    return this.backend.countObjects(resource, after);
   }
 
   resources(): string[] {

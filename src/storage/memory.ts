@@ -49,8 +49,13 @@ export class MemoryBackend implements Backend {
     const end = limit > 0 ? Math.min(limit, names.length) : names.length;
     for (let i = 0; i < end; i++) yield { name: names[i], value: m.get(names[i])! };
   }
-  countObjects(resource: string) {
-    return this.objects.get(resource)?.size ?? 0;
+  countObjects(resource: string, after?: string) {
+    const m = this.objects.get(resource);
+    if (!m) return 0;
+    if (after === undefined) return m.size;
+    let n = 0;
+    for (const k of m.keys()) if (k > after) n++;
+    return n;
   }
   resources() {
     return [...this.objects.keys()].sort();

@@ -133,11 +133,8 @@ export async function eventually<T>(fn: () => Promise<T> | T, timeoutMs = 10_000
 }
 
 /**
- * A KubeConfig whose watches (Watch, ListWatch, makeInformer) ask for an uncompressed response.
- * client-node's fetch (node-fetch) sends `Accept-Encoding: gzip,deflate` by default, and
- * workerd then gzips the chunked watch stream, holding events in the compressor's buffer; the
- * suites that test watch semantics use this so they test the server's events, while
- * client-list-watch.test.ts has a test that pins the stock behaviour.
+ * A KubeConfig whose requests ask for an uncompressed response (`Accept-Encoding: identity`),
+ * where client-node's fetch would ask for gzip: the watch suite checks both kinds of client.
  */
 export class IdentityEncodingKubeConfig extends KubeConfig {
   override async applyToFetchOptions(opts: Parameters<KubeConfig["applyToFetchOptions"]>[0]) {

@@ -2,7 +2,7 @@
 // only routes: storage is durable-objects/sqlite, semantics src/registry, watchers watch-hub.ts.
 import { DurableObject } from "cloudflare:workers";
 import { findKind } from "../src/apis/index.js";
-import type { KindDef } from "../src/apis/types.js";
+import { storageResourceOf, type KindDef } from "../src/apis/types.js";
 import type { Env } from "../src/env.js";
 import { GenericStore } from "../src/registry/generic-store.js";
 import type { DeleteOptions, ListQuery, Outcome, PatchType, Target, WatchQuery, WriteOptions } from "../src/registry/requests.js";
@@ -113,7 +113,7 @@ export class NamespaceStore extends DurableObject<Env> {
     try {
       if (request.headers.get("upgrade")?.toLowerCase() === "websocket") {
         const pair = new WebSocketPair();
-        this.ctx.acceptWebSocket(pair[1], [def.plural]);
+        this.ctx.acceptWebSocket(pair[1], [storageResourceOf(def)]);
         this.hub.openSocket(pair[1], def, target, query);
         return new Response(null, { status: 101, webSocket: pair[0] });
       }

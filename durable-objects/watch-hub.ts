@@ -1,7 +1,7 @@
 // The watchers of one store: chunked HTTP streams held in memory while their request lasts, and
 // WebSockets held with the Hibernation API so idle watchers cost nothing. Replay from the log
 // and registration happen in one synchronous step, so no event is lost or sent twice.
-import type { KindDef, KubeObject } from "../src/apis/types.js";
+import { storageResourceOf, type KindDef, type KubeObject } from "../src/apis/types.js";
 import { apiVersionOf, parseResourceVersion } from "../src/registry/generic-store.js";
 import { buildPredicate, type Predicate } from "../src/registry/predicate.js";
 import type { Target, WatchQuery } from "../src/registry/requests.js";
@@ -87,13 +87,13 @@ export class WatchHub {
 
   publish(e: StoredEvent): void {
     for (const w of this.watchers) {
-      if (w.closed || w.def.plural !== e.resource) continue;
+      if (w.closed || storageResourceOf(w.def) !== e.resource) continue;
       const out = toWatchEvent(e, w.predicate);
       if (out) w.sink.send(encodeEvent(out));
     }
     for (const ws of this.sockets()) {
       const p = this.socketPredicate(ws);
-      if (!p || p.def.plural !== e.resource) continue;
+      if (!p || storageResourceOf(p.def) !== e.resource) continue;
       const out = toWatchEvent(e, p.predicate);
       if (out) {
         try {
@@ -147,7 +147,7 @@ export class WatchHub {
     const out: WatchEvent[] = [];
     const fromState = rv === undefined || rv === "" || rv === "0" || query.sendInitialEvents === true;
     if (fromState) {
-      const res = this.storage.list(def.plural, { filter: predicate.everything ? undefined : predicate });
+      const res = this.storage.list(storageResourceOf(def), { filter: predicate.everything ? undefined : predicate });
       for (const obj of res.items) out.push({ type: "ADDED", object: obj });
       // With bookmarks allowed, a bookmark marks where the initial state ends (its revision).
       if (query.allowWatchBookmarks) {
@@ -159,7 +159,7 @@ export class WatchHub {
     const from = parseResourceVersion(rv);
     let events: StoredEvent[];
     try {
-      events = this.storage.eventsSince(from, def.plural);
+      events = this.storage.eventsSince(from, storageResourceOf(def));
     } catch (e) {
       if (isStorageError(e, "Expired")) throw expired(e.message);
       throw e;

@@ -46,6 +46,11 @@ export interface KindDef<T extends KubeObject = KubeObject> {
   listKind: string;
   plural: string;
   singular: string;
+  /**
+   * The key its objects live under in a store, when not `plural`: events.k8s.io/v1 Events are
+   * kept apart from core/v1 Events (upstream stores one resource and converts between the two).
+   */
+  storageResource?: string;
   namespaced: boolean;
   shortNames: string[];
   categories: string[];
@@ -74,3 +79,6 @@ export interface KindDef<T extends KubeObject = KubeObject> {
   /** Fields that are part of "spec" for generation: top-level keys other than metadata/status. Defaults to all. */
   specKeys?: string[];
 }
+
+/** The key a kind's objects are stored under. */
+export const storageResourceOf = (def: Pick<KindDef, "plural" | "storageResource">): string => def.storageResource ?? def.plural;

@@ -2,7 +2,7 @@
 // delete and deletecollection for any kind, over one Storage holding one namespace. Kind
 // specifics come from the KindDef (schema, defaults, validation) and strategy.ts.
 import { decodeObject } from "../apis/decode.js";
-import type { KindDef, KubeObject } from "../apis/types.js";
+import { storageResourceOf, type KindDef, type KubeObject } from "../apis/types.js";
 import { validateObjectMeta } from "../apis/validation.js";
 import { applyJsonPatch } from "../api/patch/json-patch.js";
 import { applyMergePatch } from "../api/patch/json-merge-patch.js";
@@ -65,7 +65,7 @@ export class GenericStore {
   ) {}
 
   get(def: KindDef, name: string, subresource?: string): KubeObject {
-    const obj = this.storage.get(def.plural, name);
+    const obj = this.storage.get(storageResourceOf(def), name);
     if (!obj) throw notFound(groupResource(def), name);
     if (subresource === "scale") return this.toScale(def, obj);
     return obj;
@@ -78,7 +78,7 @@ export class GenericStore {
     if (res.continueAfter !== undefined) {
       metadata.continue = encodeContinue(res.revision, res.continueAfter);
       // An estimate, as upstream documents it; unknown (left out) when selectors filter the list.
-      if (predicate.everything) metadata.remainingItemCount = this.storage.count(def.plural, res.continueAfter);
+      if (predicate.everything) metadata.remainingItemCount = this.storage.count(storageResourceOf(def), res.continueAfter);
     }
     return { apiVersion: apiVersionOf(def), kind: def.listKind, metadata, items: res.items.map(stripTypeMeta) };
   }
@@ -109,7 +109,7 @@ export class GenericStore {
           count += page.items.length;
         }
         if (page.continueAfter === undefined) break;
-        page = storage.list(def.plural, { atRevision: revision, startAfter: page.continueAfter, limit: pageSize, filter });
+        page = storage.list(storageResourceOf(def), { atRevision: revision, startAfter: page.continueAfter, limit: pageSize, filter });
       }
       if (!opts.itemsOnly) yield "]}";
     }
@@ -118,7 +118,7 @@ export class GenericStore {
 
   private page(def: KindDef, q: ListQuery, opts: Parameters<Storage["list"]>[1]) {
     try {
-      return this.storage.list(def.plural, opts);
+      return this.storage.list(storageResourceOf(def), opts);
     } catch (e) {
       if (isStorageError(e, "Expired") && q.continue) {
         throw expired(
@@ -167,11 +167,11 @@ export class GenericStore {
     for (let attempt = 0; ; attempt++) {
       const name = obj.metadata.name as string;
       if (opts.dryRun) {
-        if (this.storage.get(def.plural, name)) throw alreadyExists(groupResource(def), name);
+        if (this.storage.get(storageResourceOf(def), name)) throw alreadyExists(groupResource(def), name);
         return { code: 201, body: obj };
       }
       try {
-        return { code: 201, body: this.storage.create(def.plural, name, obj) };
+        return { code: 201, body: this.storage.create(storageResourceOf(def), name, obj) };
       } catch (e) {
         if (generated && isStorageError(e, "Exists") && attempt < 8) {
           obj.metadata.name = `${obj.metadata.generateName}${randomSuffix()}`;
@@ -221,7 +221,7 @@ export class GenericStore {
   }
 
   delete(def: KindDef, name: string, opts: DeleteOptions = {}): WriteResult {
-    const current = this.storage.get(def.plural, name);
+    const current = this.storage.get(storageResourceOf(def), name);
     if (!current) throw notFound(groupResource(def), name);
     const pre = opts.preconditions;
     checkPreconditions(def, name, current, pre?.resourceVersion ? { ...pre, resourceVersion: revisionFor(pre.resourceVersion, this.namespace) } : pre);
@@ -236,7 +236,7 @@ export class GenericStore {
     if (!pending && (grace === 0 || (meta.deletionTimestamp && (meta.deletionGracePeriodSeconds ?? 0) === 0))) {
       // Immediate removal.
       if (opts.dryRun) return this.deletedResult(def, current);
-      const gone = this.storage.delete(def.plural, name, (cur) => {
+      const gone = this.storage.delete(storageResourceOf(def), name, (cur) => {
         if (cur.metadata.resourceVersion !== meta.resourceVersion) throw conflict(groupResource(def), name, OBJECT_MODIFIED);
       });
       return this.deletedResult(def, gone);
@@ -257,7 +257,7 @@ export class GenericStore {
     if (finalizers.length) m.finalizers = finalizers;
     if (deleteMarksTerminating(def)) next.status = { ...((next.status as object) ?? {}), phase: "Terminating" };
     if (opts.dryRun) return { code: 200, body: next };
-    const out = this.storage.guaranteedUpdate(def.plural, name, (cur) => {
+    const out = this.storage.guaranteedUpdate(storageResourceOf(def), name, (cur) => {
       if (!cur || cur.metadata.resourceVersion !== meta.resourceVersion) throw conflict(groupResource(def), name, OBJECT_MODIFIED);
       return next;
     });
@@ -266,7 +266,7 @@ export class GenericStore {
 
   deleteCollection(def: KindDef, q: ListQuery, opts: DeleteOptions = {}): WriteResult {
     const predicate = buildPredicate(def, q.labelSelector, q.fieldSelector);
-    const res = this.storage.list(def.plural, { filter: predicate.everything ? undefined : predicate });
+    const res = this.storage.list(storageResourceOf(def), { filter: predicate.everything ? undefined : predicate });
     const items: KubeObject[] = [];
     for (const obj of res.items) {
       try {
@@ -291,7 +291,7 @@ export class GenericStore {
     let outcome;
     try {
       outcome = this.storage.guaranteedUpdate(
-        def.plural,
+        storageResourceOf(def),
         name,
         (current) => {
           const next = tryUpdate(current);
@@ -309,7 +309,7 @@ export class GenericStore {
     const created = outcome.status === "written" && outcome.created;
     const meta = obj.metadata;
     if (!created && meta.deletionTimestamp && !(meta.finalizers?.length) && !hasNamespaceFinalizers(def, obj) && (meta.deletionGracePeriodSeconds ?? 0) === 0) {
-      const gone = this.storage.delete(def.plural, name);
+      const gone = this.storage.delete(storageResourceOf(def), name);
       return { code: 200, body: gone };
     }
     return { code: created ? 201 : 200, body: obj };

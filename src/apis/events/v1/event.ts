@@ -51,6 +51,7 @@ export const eventDef: KindDef<Event> = {
   kind: "Event",
   listKind: "EventList",
   plural: "events",
+  storageResource: "events.events.k8s.io",
   singular: "event",
   namespaced: true,
   shortNames: ["ev"],

@@ -37,7 +37,10 @@ export async function handleResource(c: Ctx, r: Resolved): Promise<Response> {
     if (method === "GET") {
       if (isWatch(params)) {
         const q = watchQuery(params);
-        if (def.namespaced && !target.namespace) return watchAcross(env, def, target, q, req);
+        if (def.namespaced && !target.namespace) {
+          const stream = watchAcross(env, def, target, q, req);
+          return req.headers.get("upgrade")?.toLowerCase() === "websocket" ? streamToWebSocket(stream) : stream;
+        }
         return forwardWatch(env, target, q, req);
       }
       const q = listQuery(params);
@@ -128,6 +131,42 @@ async function admitCreate(env: Env, def: KindDef, target: Target, body: unknown
     err.status.details!.causes = [{ reason: "NamespaceTerminating", message: `namespace ${ns} is being terminated`, field: "metadata.namespace" }];
     throw err;
   }
+}
+
+/**
+ * A watch across namespaces asked for over WebSocket: the Worker holds the socket and sends
+ * each event of the merged stream as one message, as a namespace store does for its own.
+ */
+function streamToWebSocket(stream: Response): Response {
+  const pair = new WebSocketPair();
+  const [client, server] = [pair[0], pair[1]];
+  server.accept();
+  const reader = stream.body!.pipeThrough(new TextDecoderStream()).getReader();
+  server.addEventListener("close", () => void reader.cancel().catch(() => undefined));
+  void (async () => {
+    let buf = "";
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        buf += value;
+        let i: number;
+        while ((i = buf.indexOf("\n")) >= 0) {
+          const line = buf.slice(0, i);
+          buf = buf.slice(i + 1);
+          if (line.trim()) server.send(line);
+        }
+      }
+      server.close(1000, "watch ended");
+    } catch {
+      try {
+        server.close(1011, "watch failed");
+      } catch {
+        // already closed
+      }
+    }
+  })();
+  return new Response(null, { status: 101, webSocket: client });
 }
 
 /** A list without a limit, streamed from the store page by page. */

@@ -5,7 +5,16 @@ import { findKind, kinds } from "../apis/index.js";
 import type { Env } from "../env.js";
 import { StatusError, badRequest, internalError, resourceNotFound } from "../lib/status.js";
 import { authenticate } from "./auth.js";
-import { apiGroupDoc, apiGroupList, apiResourceList, apiVersions, versionInfo } from "./discovery.js";
+import {
+  AGGREGATED_DISCOVERY_CONTENT_TYPE,
+  aggregatedDiscovery,
+  apiGroupDoc,
+  apiGroupList,
+  apiResourceList,
+  apiVersions,
+  versionInfo,
+  wantsAggregated,
+} from "./discovery.js";
 import { ensureBootstrap, handleResource } from "./handlers.js";
 import { resolveResourcePath } from "./resolve.js";
 
@@ -29,8 +38,21 @@ for (const path of ["/healthz", "/livez", "/readyz"]) {
 }
 
 app.get("/version", (c) => c.json(versionInfo()));
-app.get("/api", (c) => c.json(apiVersions(new URL(c.req.url).host)));
-app.get("/apis", (c) => c.json(apiGroupList(kinds)));
+/** Discovery answers in the aggregated form when asked for it, as kube-apiserver does. */
+function discovery(accept: string | undefined, aggregated: () => unknown, legacy: () => unknown): Response {
+  const headers: Record<string, string> = { vary: "Accept" };
+  if (wantsAggregated(accept)) {
+    return new Response(JSON.stringify(aggregated()), { headers: { ...headers, "content-type": AGGREGATED_DISCOVERY_CONTENT_TYPE } });
+  }
+  return new Response(JSON.stringify(legacy()), { headers: { ...headers, "content-type": "application/json" } });
+}
+
+app.get("/api", (c) =>
+  discovery(c.req.header("accept"), () => aggregatedDiscovery(kinds, true), () => apiVersions(new URL(c.req.url).host)),
+);
+app.get("/apis", (c) =>
+  discovery(c.req.header("accept"), () => aggregatedDiscovery(kinds, false), () => apiGroupList(kinds)),
+);
 app.get("/api/v1", (c) => c.json(apiResourceList(kinds, "", "v1")));
 app.get("/apis/:group", (c) => {
   const doc = apiGroupDoc(kinds, c.req.param("group"));

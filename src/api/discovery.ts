@@ -93,3 +93,53 @@ export function apiResourceList(kinds: KindDef[], group: string, version: string
   }
   return { kind: "APIResourceList", apiVersion: "v1", groupVersion: group ? `${group}/${version}` : version, resources };
 }
+
+// ---- aggregated discovery (apidiscovery.k8s.io/v2), what kubectl asks for first ----
+
+export const AGGREGATED_DISCOVERY_CONTENT_TYPE = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList";
+
+/** Whether an Accept header asks for the aggregated v2 form (kubectl lists it first). */
+export function wantsAggregated(accept: string | undefined): boolean {
+  if (!accept) return false;
+  return accept.split(",").some((part) => {
+    const params = part.split(";").map((p) => p.trim());
+    return params[0] === "application/json" && params.includes("g=apidiscovery.k8s.io") && params.includes("v=v2") && params.includes("as=APIGroupDiscoveryList");
+  });
+}
+
+function discoveryResource(k: KindDef): Record<string, unknown> {
+  const r: Record<string, unknown> = {
+    resource: k.plural,
+    responseKind: { group: k.group, version: k.version, kind: k.kind },
+    scope: k.namespaced ? "Namespaced" : "Cluster",
+    singularResource: k.singular,
+    verbs: VERBS,
+  };
+  if (k.shortNames.length) r.shortNames = k.shortNames;
+  if (k.categories.length) r.categories = k.categories;
+  const subs = subresourcesOf(k).map((sub) => {
+    const d = SUBRESOURCES[sub] ?? { kind: "", verbs: ["get"] };
+    return {
+      subresource: sub,
+      responseKind: { group: d.group ?? k.group, version: d.version ?? k.version, kind: d.kind || k.kind },
+      verbs: d.verbs,
+    };
+  });
+  if (subs.length) r.subresources = subs;
+  return r;
+}
+
+/** The aggregated document of /api (core group) or /apis (every named group). */
+export function aggregatedDiscovery(kinds: KindDef[], core: boolean): unknown {
+  const items = [...groupVersions(kinds)]
+    .filter(([g]) => (core ? g === "" : g !== ""))
+    .map(([g, versions]) => ({
+      metadata: g ? { name: g, creationTimestamp: null } : { creationTimestamp: null },
+      versions: versions.map((v) => ({
+        version: v,
+        resources: kinds.filter((k) => k.group === g && k.version === v).sort((a, b) => a.plural.localeCompare(b.plural)).map(discoveryResource),
+        freshness: "Current",
+      })),
+    }));
+  return { kind: "APIGroupDiscoveryList", apiVersion: "apidiscovery.k8s.io/v2", metadata: {}, items };
+}

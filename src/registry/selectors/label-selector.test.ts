@@ -196,10 +196,10 @@ describe("parseLabelSelector: errors", () => {
       `unable to parse requirement: <nil>: Invalid value: "Foo.com/a": prefix part a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')`,
     );
     expect(parseError("a/b/c").message).toBe(
-      `unable to parse requirement: <nil>: Invalid value: "a/b/c": a valid label key must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`,
+      `unable to parse requirement: <nil>: Invalid value: "a/b/c": a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`,
     );
     expect(parseError(`${"k".repeat(64)}`).message).toBe(
-      `unable to parse requirement: <nil>: Invalid value: "${"k".repeat(64)}": name part must be no more than 63 bytes`,
+      `unable to parse requirement: <nil>: Invalid value: "${"k".repeat(64)}": name part must be no more than 63 characters`,
     );
     expect(parseLabelSelector(`${"k".repeat(63)}`).empty).toBe(false);
   });
@@ -208,10 +208,10 @@ describe("parseLabelSelector: errors", () => {
     expect(parseError("app=-x").message).toBe(`unable to parse requirement: values[0][app]: Invalid value: "-x": ${VALUE_RULE}`);
     expect(parseError("app in (a,b-)").message).toBe(`unable to parse requirement: values[1][app]: Invalid value: "b-": ${VALUE_RULE}`);
     expect(parseError(`a=${"v".repeat(64)}`).message).toBe(
-      `unable to parse requirement: values[0][a]: Invalid value: "${"v".repeat(64)}": must be no more than 63 bytes`,
+      `unable to parse requirement: values[0][a]: Invalid value: "${"v".repeat(64)}": must be no more than 63 characters`,
     );
     expect(parseError(`a=${"v".repeat(63)}_`).message).toBe(
-      `unable to parse requirement: values[0][a]: Invalid value: "${"v".repeat(63)}_": must be no more than 63 bytes; ${VALUE_RULE}`,
+      `unable to parse requirement: values[0][a]: Invalid value: "${"v".repeat(63)}_": must be no more than 63 characters; ${VALUE_RULE}`,
     );
   });
 

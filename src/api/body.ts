@@ -2,6 +2,7 @@
 // group, version and kind before anything is written.
 import { parse as parseYaml } from "yaml";
 import type { KindDef } from "../apis/types.js";
+import { duplicateFields } from "../apis/unknown-fields.js";
 import { badRequest, tooLarge, unsupportedMediaType } from "../lib/status.js";
 import type { PatchType } from "../registry/requests.js";
 import { PROTOBUF_CONTENT_TYPE, ProtobufError, decodeProtobufObject } from "./protobuf/index.js";
@@ -70,13 +71,21 @@ export function parseDocument(text: string, type: string): unknown {
 }
 
 /** A create/update body: an object whose apiVersion and kind, when given, are the URL's. */
-export async function readObject(req: Request, def: KindDef, expectKind = def.kind, expectApiVersion?: string): Promise<unknown> {
+export async function readObject(req: Request, def: KindDef, expectKind = def.kind, expectApiVersion?: string): Promise<{ body: unknown; duplicates: string[] }> {
   const type = mediaType(req);
   if (![PROTOBUF_CONTENT_TYPE, "application/json", "application/yaml", "text/yaml", "*/*"].includes(type)) {
     throw unsupportedMediaType(["application/json", "application/yaml", PROTOBUF_CONTENT_TYPE]);
   }
   // kubectl sends built-in kinds as protobuf (kubectl create configmap, deployment, …).
-  const doc = type === PROTOBUF_CONTENT_TYPE ? decodeProtobuf(await readBytes(req)) : parseDocument(await readBody(req), type);
+  let doc: unknown;
+  let duplicates: string[] = [];
+  if (type === PROTOBUF_CONTENT_TYPE) {
+    doc = decodeProtobuf(await readBytes(req));
+  } else {
+    const text = await readBody(req);
+    doc = parseDocument(text, type);
+    if (type === "application/json" || type === "*/*") duplicates = duplicateFields(text);
+  }
   if (typeof doc !== "object" || doc === null || Array.isArray(doc)) {
     throw badRequest(`the object provided is not a JSON object: got ${Array.isArray(doc) ? "an array" : typeof doc === "object" ? "null" : typeof doc}`);
   }
@@ -88,7 +97,7 @@ export async function readObject(req: Request, def: KindDef, expectKind = def.ki
   if (o.kind !== undefined && o.kind !== "" && o.kind !== expectKind) {
     throw badRequest(`the kind in the data (${String(o.kind)}) does not match the expected kind (${expectKind})`);
   }
-  return doc;
+  return { body: doc, duplicates };
 }
 
 const PATCH_TYPES: Record<string, PatchType> = {

@@ -54,9 +54,9 @@ export async function handleResource(c: Ctx, r: Resolved): Promise<Response> {
     }
     if (method === "POST") {
       if (def.namespaced && !target.namespace) throw methodNotAllowed();
-      const body = await readObject(req, def);
+      const { body, duplicates } = await readObject(req, def);
       await admitCreate(env, def, target, body);
-      return outcome(await store.create(target, body, writeOptions(params)));
+      return outcome(await store.create(target, body, { ...writeOptions(params), duplicateFields: duplicates }));
     }
     if (method === "DELETE") {
       if (def.namespaced && !target.namespace) throw methodNotAllowed();
@@ -75,10 +75,10 @@ export async function handleResource(c: Ctx, r: Resolved): Promise<Response> {
     case "GET":
       return outcome(await store.get(target));
     case "PUT": {
-      const body =
+      const { body, duplicates } =
         sub === "scale" ? await readObject(req, def, "Scale", "autoscaling/v1") : await readObject(req, def);
       if (!sub && def.allowCreateOnUpdate && def.namespaced) await admitCreate(env, def, target, body, true);
-      return outcome(await store.update(target, body, writeOptions(params)));
+      return outcome(await store.update(target, body, { ...writeOptions(params), duplicateFields: duplicates }));
     }
     case "PATCH": {
       const { type, patch } = await readPatch(req);

@@ -3,6 +3,7 @@
 // specifics come from the KindDef (schema, defaults, validation) and strategy.ts.
 import { decodeObject } from "../apis/decode.js";
 import { storageResourceOf, type KindDef, type KubeObject } from "../apis/types.js";
+import { unknownFields } from "../apis/unknown-fields.js";
 import { validateObjectMeta } from "../apis/validation.js";
 import { applyJsonPatch } from "../api/patch/json-patch.js";
 import { applyMergePatch } from "../api/patch/json-merge-patch.js";
@@ -158,6 +159,7 @@ export class GenericStore {
   }
 
   create(def: KindDef, raw: unknown, opts: WriteOptions = {}): WriteResult {
+    const warnings = fieldValidation(def, raw, opts);
     const obj = this.decode(def, raw);
     this.checkNamespace(def, obj);
     const generated = !obj.metadata.name && !!obj.metadata.generateName;
@@ -168,10 +170,10 @@ export class GenericStore {
       const name = obj.metadata.name as string;
       if (opts.dryRun) {
         if (this.storage.get(storageResourceOf(def), name)) throw alreadyExists(groupResource(def), name);
-        return { code: 201, body: obj };
+        return { code: 201, body: obj, warnings };
       }
       try {
-        return { code: 201, body: this.storage.create(storageResourceOf(def), name, obj) };
+        return { code: 201, body: this.storage.create(storageResourceOf(def), name, obj), warnings };
       } catch (e) {
         if (generated && isStorageError(e, "Exists") && attempt < 8) {
           obj.metadata.name = `${obj.metadata.generateName}${randomSuffix()}`;
@@ -184,13 +186,14 @@ export class GenericStore {
 
   update(def: KindDef, name: string, raw: unknown, subresource: string | undefined, opts: WriteOptions = {}): WriteResult {
     if (subresource === "scale") return this.updateScale(def, name, (scale) => mergeScale(def, name, scale, raw), opts);
+    const warnings = fieldValidation(def, raw, opts);
     const incoming = this.decode(def, raw);
     if (incoming.metadata.name === undefined || incoming.metadata.name === "") incoming.metadata.name = name;
     if (incoming.metadata.name !== name) {
       throw badRequest(`the name of the object (${incoming.metadata.name}) does not match the name on the URL (${name})`);
     }
     this.checkNamespace(def, incoming);
-    return this.write(def, name, opts, (current) => {
+    const res = this.write(def, name, opts, (current) => {
       if (!current) {
         if (!def.allowCreateOnUpdate || subresource) throw notFound(groupResource(def), name);
         this.prepareForCreate(def, incoming);
@@ -199,6 +202,7 @@ export class GenericStore {
       }
       return this.prepareUpdate(def, current, incoming, subresource, true);
     });
+    return { ...res, warnings };
   }
 
   patch(def: KindDef, name: string, type: PatchType, patch: unknown, subresource: string | undefined, opts: WriteOptions = {}): WriteResult {
@@ -208,9 +212,11 @@ export class GenericStore {
     if (subresource === "scale") {
       return this.updateScale(def, name, (scale) => this.applyPatch(def, name, type, scale, patch), opts);
     }
-    return this.write(def, name, opts, (current) => {
+    let warnings: string[] = [];
+    const res = this.write(def, name, opts, (current) => {
       if (!current) throw notFound(groupResource(def), name);
       const patched = this.applyPatch(def, name, type, current, patch);
+      warnings = fieldValidation(def, patched, opts);
       const incoming = this.decode(def, patched);
       if (incoming.metadata.name !== name) {
         throw invalid(def.kind, def.group, name, [invalidField("metadata.name", incoming.metadata.name, "field is immutable")]);
@@ -218,6 +224,7 @@ export class GenericStore {
       this.checkNamespace(def, incoming);
       return this.prepareUpdate(def, current, incoming, subresource, true);
     });
+    return { ...res, warnings };
   }
 
   delete(def: KindDef, name: string, opts: DeleteOptions = {}): WriteResult {
@@ -482,6 +489,25 @@ function mergeScale(def: KindDef, name: string, scale: KubeObject, raw: unknown)
   }
   void def;
   return { ...scale, metadata: { ...scale.metadata, resourceVersion: body.metadata?.resourceVersion }, spec: body.spec ?? {} };
+}
+
+/**
+ * Field validation (fieldValidation=Strict|Warn|Ignore, Warn by default as upstream): unknown
+ * and duplicate fields are refused with 400, returned as warnings, or ignored. They are dropped
+ * from the object in every case.
+ */
+function fieldValidation(def: KindDef, raw: unknown, opts: WriteOptions): string[] {
+  const mode = opts.fieldValidation ?? "Warn";
+  if (mode === "Ignore") return [];
+  const problems = [
+    ...unknownFields(def.schema, raw).map((f) => `unknown field "${f}"`),
+    ...(opts.duplicateFields ?? []).map((f) => `duplicate field "${f}"`),
+  ];
+  if (problems.length === 0) return [];
+  if (mode === "Strict") {
+    throw badRequest(`${def.kind} in version "${def.version}" cannot be handled as a ${def.kind}: strict decoding error: ${problems.join(", ")}`);
+  }
+  return problems;
 }
 
 function propagationFinalizers(opts: DeleteOptions): string[] {

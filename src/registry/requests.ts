@@ -19,6 +19,8 @@ export interface WriteOptions {
   dryRun?: boolean;
   fieldManager?: string;
   fieldValidation?: FieldValidation;
+  /** Keys the request body gave twice (found by the API layer, which has the raw text). */
+  duplicateFields?: string[];
 }
 
 export interface ListQuery {

@@ -16,6 +16,15 @@ import {
   wantsAggregated,
 } from "./discovery.js";
 import { ensureBootstrap, handleResource } from "./handlers.js";
+import {
+  OPENAPI_V2_PROTOBUF_CONTENT_TYPE,
+  openapiV2,
+  openapiV2Protobuf,
+  openapiV3Doc,
+  openapiV3Hash,
+  openapiV3Index,
+  wantsOpenAPIV2Protobuf,
+} from "./openapi/index.js";
 import { resolveResourcePath } from "./resolve.js";
 
 export const app = new Hono<{ Bindings: Env }>();
@@ -63,6 +72,22 @@ app.get("/apis/:group/:version", (c) => {
   const doc = apiResourceList(kinds, c.req.param("group"), c.req.param("version"));
   if (!doc) throw resourceNotFound();
   return c.json(doc);
+});
+
+app.get("/openapi/v2", (c) => {
+  if (wantsOpenAPIV2Protobuf(c.req.header("accept"))) {
+    return new Response(openapiV2Protobuf(), { headers: { "content-type": OPENAPI_V2_PROTOBUF_CONTENT_TYPE, vary: "Accept" } });
+  }
+  return c.json(openapiV2());
+});
+app.get("/openapi/v3", (c) => c.json(openapiV3Index()));
+app.get("/openapi/v3/*", (c) => {
+  const gv = new URL(c.req.url).pathname.slice("/openapi/v3/".length);
+  const doc = openapiV3Doc(gv);
+  if (!doc) throw resourceNotFound();
+  const hash = new URL(c.req.url).searchParams.get("hash");
+  const cache = hash && hash === openapiV3Hash(gv) ? "public, immutable" : "no-cache, private";
+  return new Response(JSON.stringify(doc), { headers: { "content-type": "application/json", "cache-control": cache } });
 });
 
 /**

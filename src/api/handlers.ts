@@ -11,6 +11,7 @@ import { listAcross, streamListAcross, watchAcross } from "./fan-in.js";
 import { deleteOptions, isWatch, listQuery, watchQuery, writeOptions } from "./query.js";
 import type { Resolved } from "./resolve.js";
 import { clusterStore, storeFor, unwrap } from "./stores.js";
+import { includeObjectParam, tableResponse, tableWatchStream, toTable, wantsTable } from "./table.js";
 
 type Ctx = Context<{ Bindings: Env }>;
 
@@ -33,17 +34,30 @@ export async function handleResource(c: Ctx, r: Resolved): Promise<Response> {
   const method = req.method;
   const store = storeFor(env, target.namespace);
 
+  const table = method === "GET" && wantsTable(req.headers.get("accept")) && !target.subresource ? includeObjectParam(params) : undefined;
+
   if (r.collection) {
     if (method === "GET") {
       if (isWatch(params)) {
         const q = watchQuery(params);
+        let stream: Response;
         if (def.namespaced && !target.namespace) {
-          const stream = watchAcross(env, def, target, q, req);
-          return req.headers.get("upgrade")?.toLowerCase() === "websocket" ? streamToWebSocket(stream) : stream;
+          stream = watchAcross(env, def, target, q, req);
+          if (req.headers.get("upgrade")?.toLowerCase() === "websocket") return streamToWebSocket(stream);
+        } else {
+          stream = await forwardWatch(env, target, q, req);
         }
-        return forwardWatch(env, target, q, req);
+        if (table && stream.status === 200 && stream.body) {
+          return new Response(tableWatchStream(def, stream.body, table), { status: 200, headers: stream.headers });
+        }
+        return stream;
       }
       const q = listQuery(params);
+      if (table) {
+        // Tables are built from whole pages (kubectl asks for them 500 at a time).
+        const body = def.namespaced && !target.namespace ? await listAcross(env, def, target, q) : (unwrap(await store.list(target, q)).body as KubeObject);
+        return tableResponse(toTable(def, body, table));
+      }
       const unlimited = !q.limit && !q.continue;
       if (def.namespaced && !target.namespace) {
         if (unlimited && q.resourceVersionMatch !== "Exact") return streamListAcross(env, def, target, q);
@@ -67,13 +81,20 @@ export async function handleResource(c: Ctx, r: Resolved): Promise<Response> {
   }
 
   const sub = target.subresource;
+  if (sub === "finalize" && method === "PUT" && def.group === "" && def.kind === "Namespace") {
+    const { body } = await readObject(req, def);
+    return outcome(await store.update(target, body, writeOptions(params)));
+  }
   if (sub && sub !== "status" && sub !== "scale") {
     // Served by later components (the node agent's log and exec, the scheduler's binding).
     throw methodNotAllowed();
   }
   switch (method) {
-    case "GET":
-      return outcome(await store.get(target));
+    case "GET": {
+      const got = await store.get(target);
+      if (table && got.ok) return tableResponse(toTable(def, got.body as KubeObject, table));
+      return outcome(got);
+    }
     case "PUT": {
       const { body, duplicates } =
         sub === "scale" ? await readObject(req, def, "Scale", "autoscaling/v1") : await readObject(req, def);

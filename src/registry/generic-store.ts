@@ -367,12 +367,21 @@ export class GenericStore {
         throw invalid(def.kind, def.group, name, [invalidField("metadata.resourceVersion", 0, "must be specified for an update")]);
       }
     }
-    if (subresource && subresource !== "status") throw badRequest(`subresource ${subresource} does not support this operation`);
+    if (subresource && subresource !== "status" && subresource !== "finalize") {
+      throw badRequest(`subresource ${subresource} does not support this operation`);
+    }
     let next: KubeObject;
     if (subresource === "status") {
+      // Upstream's status strategies: the spec stays as stored, metadata may change (apps kinds
+      // keep their labels, pods their ownerReferences), status is the request's.
+      next = withSpecOf(incoming, current);
+      if (def.group === "apps") next.metadata.labels = current.metadata.labels;
+      if (def.group === "" && def.kind === "Pod") next.metadata.ownerReferences = current.metadata.ownerReferences;
+    } else if (subresource === "finalize") {
+      // namespaces/finalize: only spec.finalizers changes (the namespace controller's last step).
       next = structuredClone(current);
-      next.status = incoming.status;
-      // Status writes may not touch metadata except by the fields upstream lets through.
+      const finalizers = (incoming.spec as { finalizers?: string[] } | undefined)?.finalizers;
+      next.spec = { ...((next.spec as object) ?? {}), finalizers: finalizers ?? [] };
     } else {
       next = incoming;
       if (def.hasStatus) next.status = current.status;
@@ -508,6 +517,15 @@ function fieldValidation(def: KindDef, raw: unknown, opts: WriteOptions): string
     throw badRequest(`${def.kind} in version "${def.version}" cannot be handled as a ${def.kind}: strict decoding error: ${problems.join(", ")}`);
   }
   return problems;
+}
+
+/** `incoming` with every top-level field but metadata and status taken from `current`. */
+function withSpecOf(incoming: KubeObject, current: KubeObject): KubeObject {
+  const keep = new Set(["apiVersion", "kind", "metadata", "status"]);
+  const next: KubeObject = { apiVersion: incoming.apiVersion, kind: incoming.kind, metadata: incoming.metadata };
+  for (const [k, v] of Object.entries(current)) if (!keep.has(k)) next[k] = structuredClone(v);
+  if (incoming.status !== undefined) next.status = incoming.status;
+  return next;
 }
 
 function propagationFinalizers(opts: DeleteOptions): string[] {

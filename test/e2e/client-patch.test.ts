@@ -391,7 +391,7 @@ describe("kubectl client-side apply", () => {
   // kubectl apply/create validate manifests by default and download the OpenAPI document for
   // it; edgeplane serves neither /openapi/v3 nor /openapi/v2, so a plain `kubectl apply -f`
   // fails with "failed to download openapi ... turn validation off with --validate=false".
-  it.fails("plain `kubectl apply -f` (default validation) works [server bug: no /openapi/v2 or /openapi/v3]", async () => {
+  it("plain `kubectl apply -f` (default validation) works", async () => {
     const dir = mkdtempSync(join(tmpdir(), "edgeplane-apply-"));
     try {
       const file = join(dir, "cm.json");

@@ -29,14 +29,30 @@ describe("status subresource", () => {
     expect((await get(`${base}/status`)).body.status.replicas).toBe(2);
   });
 
-  it("PATCH /status changes only status", async () => {
+  it("PATCH /status leaves the spec as stored and takes status and metadata (upstream's pod status strategy)", async () => {
     const ns = await newNs("st");
     await post(`/api/v1/namespaces/${ns}/pods`, { apiVersion: "v1", kind: "Pod", metadata: { name: "p" }, spec: { containers: [{ name: "c", image: "i:1" }] } });
     const r = await patch(`/api/v1/namespaces/${ns}/pods/p/status`, "merge", { status: { phase: "Running", podIP: "10.1.0.5" }, metadata: { labels: { a: "b" } }, spec: { nodeName: "n1" } });
     expect(r.status, r.text).toBe(200);
     expect(r.body.status).toMatchObject({ phase: "Running", podIP: "10.1.0.5" });
     expect(r.body.spec.nodeName).toBeUndefined();
-    expect(r.body.metadata.labels).toBeUndefined();
+    expect(r.body.metadata.labels).toEqual({ a: "b" });
+  });
+
+  it("a Deployment's /status keeps its labels and spec, as upstream's apps status strategies do", async () => {
+    const ns = await newNs("st");
+    await post(`/apis/apps/v1/namespaces/${ns}/deployments`, deployment("d", 2));
+    const r = await patch(`/apis/apps/v1/namespaces/${ns}/deployments/d/status`, "merge", {
+      metadata: { labels: { changed: "yes" }, annotations: { note: "kept" } },
+      spec: { replicas: 9 },
+      status: { replicas: 2, readyReplicas: 1 },
+    });
+    expect(r.status, r.text).toBe(200);
+    expect(r.body.spec.replicas).toBe(2);
+    expect(r.body.metadata.labels?.changed).toBeUndefined();
+    expect(r.body.metadata.annotations).toEqual({ note: "kept" });
+    expect(r.body.status).toMatchObject({ replicas: 2, readyReplicas: 1 });
+    expect(r.body.metadata.generation).toBe(1);
   });
 
   it("404 for a status subresource the kind does not have", async () => {

@@ -2,7 +2,7 @@
 // validation, written from the upstream conformance descriptions. docs/conformance.md maps them.
 // Upstream's chunking tests use PodTemplates, which are not served yet; configmaps stand in.
 import { describe, expect, it } from "vitest";
-import { api, cm, get, names, newNs, nsStub, post, put } from "./helpers.js";
+import { api, cm, get, names, newNs, nsStub, post, put, raw } from "./helpers.js";
 
 async function seed(ns: string, n: number): Promise<string> {
   const path = `/api/v1/namespaces/${ns}/configmaps`;
@@ -120,6 +120,43 @@ describe("conformance: discovery and version", () => {
   });
 });
 
+const V2 = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList";
+
+describe("conformance: aggregated discovery (built-in resources of edgeplane only; CRDs not yet)", () => {
+  it("Aggregated Discovery Endpoint Accept Headers: v2 is answered for each Accept form, on /api and /apis", async () => {
+    const accepts = [
+      V2,
+      `${V2},application/json`,
+      `${V2};charset=utf-8,application/json`,
+      `application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,${V2},application/json`,
+    ];
+    for (const accept of accepts) {
+      for (const path of ["/api", "/apis"]) {
+        const res = await raw("GET", path, { headers: { accept } });
+        expect(res.status, `${path} ${accept}`).toBe(200);
+        expect(res.headers.get("content-type"), `${path} ${accept}`).toBe(V2);
+        const doc: any = await res.json();
+        expect(doc.kind).toBe("APIGroupDiscoveryList");
+        expect(doc.items.length).toBeGreaterThan(0);
+      }
+    }
+  });
+
+  it("Aggregated Discovery Interface: every resource of the legacy documents is in the aggregated ones", async () => {
+    const legacy: string[] = [];
+    for (const r of (await get("/api/v1")).body.resources) if (!r.name.includes("/")) legacy.push(`/v1/${r.name}`);
+    for (const g of (await get("/apis")).body.groups) {
+      for (const v of g.versions) for (const r of (await get(`/apis/${v.groupVersion}`)).body.resources) if (!r.name.includes("/")) legacy.push(`${g.name}/${v.version}/${r.name}`);
+    }
+    const aggregated: string[] = [];
+    for (const path of ["/api", "/apis"]) {
+      const doc: any = await (await raw("GET", path, { headers: { accept: `${V2},application/json` } })).json();
+      for (const g of doc.items) for (const v of g.versions) for (const r of v.resources) aggregated.push(`${g.metadata.name ?? ""}/${v.version}/${r.resource}`);
+    }
+    expect(aggregated.sort()).toEqual(legacy.sort());
+  });
+});
+
 const deploymentWith = (spec: string, meta = "") => `{
   "apiVersion": "apps/v1",
   "kind": "Deployment",
@@ -130,30 +167,29 @@ const deploymentWith = (spec: string, meta = "") => `{
   }
 }`;
 
-describe("conformance: server-side field validation (issue 3)", () => {
+describe("conformance: server-side field validation", () => {
   it("a well-formed typed object passes fieldValidation=Strict", async () => {
     const ns = await newNs("fv");
     const r = await api("POST", `/apis/apps/v1/namespaces/${ns}/deployments?fieldValidation=Strict`, deploymentWith(`"replicas": 2,`));
     expect(r.status, r.text).toBe(201);
   });
 
-  it.fails("[not yet, issue 3: fieldValidation=Strict is parsed but ignored] unknown and duplicate fields of a typed object are refused", async () => {
+  it("Server side field validation, typed object: unknown and duplicate fields → 400 strict decoding error, nothing written", async () => {
     const ns = await newNs("fv");
     const path = `/apis/apps/v1/namespaces/${ns}/deployments`;
-    const r = await api("POST", `${path}?fieldValidation=Strict`, deploymentWith(`"foo": "bar", "replicas": 2, "replicas": 3,`));
+    const r = await api("POST", `${path}?fieldValidation=Strict&fieldManager=field_validation_mgr`, deploymentWith(`"unknownField": "foo", "replicas": 2, "replicas": 3,`));
     expect(r.status).toBe(400);
     expect(r.body.reason).toBe("BadRequest");
-    expect(r.body.message).toContain(`unknown field "spec.foo"`);
-    expect(r.body.message).toContain(`duplicate field "replicas"`);
+    expect(r.body.message).toContain(`strict decoding error: unknown field "spec.unknownField", duplicate field "spec.replicas"`);
     expect((await get(`${path}/deployment`)).status).toBe(404);
   });
 
-  it.fails("[not yet, issue 3: fieldValidation=Strict is parsed but ignored] unknown metadata fields of a typed object are refused", async () => {
+  it("Server side field validation, typed unknown metadata: an unknown metadata field → 400 strict decoding error, nothing written", async () => {
     const ns = await newNs("fv");
     const path = `/apis/apps/v1/namespaces/${ns}/deployments`;
-    const r = await api("POST", `${path}?fieldValidation=Strict`, deploymentWith(`"replicas": 2,`, `, "unknownMeta": "foo"`));
+    const r = await api("POST", `${path}?fieldValidation=Strict&fieldManager=field_validation_mgr`, deploymentWith(`"replicas": 2,`, `, "unknownMeta": "foo"`));
     expect(r.status).toBe(400);
-    expect(r.body.message).toContain(`unknown field "metadata.unknownMeta"`);
+    expect(r.body.message).toContain(`strict decoding error: unknown field "metadata.unknownMeta"`);
     expect((await get(`${path}/deployment`)).status).toBe(404);
   });
 });

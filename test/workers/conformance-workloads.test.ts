@@ -198,7 +198,7 @@ describe("conformance: Job (API part)", () => {
     expect(st.body.status.startTime).toBe("2026-01-01T00:00:05Z");
   });
 
-  it.fails("[server bug: metadata in a /status patch is dropped; upstream keeps annotations] Jobs, apply changes to status: the annotation patched with the status is kept", async () => {
+  it("Jobs, apply changes to status: the annotation patched with the status is kept", async () => {
     const ns = await newNs("cw");
     const base = `/apis/batch/v1/namespaces/${ns}/jobs`;
     await post(base, job("test-job"));
@@ -266,7 +266,7 @@ describe("conformance: CronJob", () => {
     await w.cancel();
   });
 
-  it.fails("[server bug: metadata in a /status patch is dropped; upstream keeps annotations] CronJob API Operations: the annotation patched with the status is kept", async () => {
+  it("CronJob API Operations: the annotation patched with the status is kept", async () => {
     const ns = await newNs("cw");
     const base = `/apis/batch/v1/namespaces/${ns}/cronjobs`;
     await post(base, cronJob("cj", {}));

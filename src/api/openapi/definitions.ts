@@ -39,6 +39,7 @@ export const kindDefName = (k: Pick<KindDef, "group" | "version" | "kind">): str
 const INLINE_ALIASES: Record<string, () => Json> = {
   int64: () => ({ type: "integer", format: "int64" }),
   "map[string]string": () => ({ type: "object", additionalProperties: { type: "string", default: "" } }),
+  "map[string][]uint8": () => ({ type: "object", additionalProperties: { type: "string", format: "byte" } }),
   "v1.ResourceList": () => ({ type: "object", additionalProperties: { $ref: REF_V3 + "io.k8s.apimachinery.pkg.api.resource.Quantity" } }),
 };
 
@@ -249,7 +250,7 @@ export class DefinitionBuilder {
     if (goType) {
       if (goType in INLINE_ALIASES) {
         const out = INLINE_ALIASES[goType]();
-        if (goType !== "int64") this.descend(s, parentDef, path);
+        this.descend(s, parentDef, path);
         return out;
       }
       if (goType in FIXED_NAMES) return { $ref: REF_V3 + FIXED_NAMES[goType] };

@@ -26,6 +26,7 @@ import {
   wantsOpenAPIV2Protobuf,
 } from "./openapi/index.js";
 import { resolveResourcePath } from "./resolve.js";
+import { createSelfSubjectReview } from "./self-subject-review.js";
 
 export const app = new Hono<{ Bindings: Env }>();
 
@@ -109,6 +110,8 @@ app.all("/api/v1/*", async (c) => {
   const r = resolveResourcePath("", "v1", segmentsAfter(c.req.url, 2), findKind);
   return handleResource(c, r);
 });
+
+app.post("/apis/authentication.k8s.io/v1/selfsubjectreviews", createSelfSubjectReview);
 
 app.all("/apis/:group/:version/*", async (c) => {
   await ensureBootstrap(c.env);

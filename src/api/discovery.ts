@@ -1,6 +1,7 @@
 // Discovery documents (/version, /api, /apis, /api/v1, /apis/{group}/{version}) built from the
 // kinds this server serves, in the legacy form kube-apiserver serves them.
 import type { KindDef } from "../apis/types.js";
+import { SELF_SUBJECT_REVIEW } from "./self-subject-review.js";
 
 export const KUBE_VERSION = { major: "1", minor: "32", gitVersion: "v1.32.0-edgeplane" };
 
@@ -19,9 +20,22 @@ export function versionInfo(): Record<string, string> {
 }
 
 /** group → versions, in served order. */
+/** Resources served without storage (create-only reviews); they have no KindDef. */
+export interface VirtualResource {
+  group: string;
+  version: string;
+  plural: string;
+  singular: string;
+  kind: string;
+  namespaced: boolean;
+  verbs: string[];
+}
+
+export const VIRTUAL_RESOURCES: VirtualResource[] = [SELF_SUBJECT_REVIEW];
+
 export function groupVersions(kinds: KindDef[]): Map<string, string[]> {
   const m = new Map<string, string[]>();
-  for (const k of kinds) {
+  for (const k of [...kinds, ...VIRTUAL_RESOURCES]) {
     const vs = m.get(k.group) ?? [];
     if (!vs.includes(k.version)) vs.push(k.version);
     m.set(k.group, vs);
@@ -76,8 +90,9 @@ export function subresourcesOf(k: KindDef): string[] {
 
 export function apiResourceList(kinds: KindDef[], group: string, version: string): unknown | undefined {
   const served = kinds.filter((k) => k.group === group && k.version === version);
-  if (served.length === 0) return undefined;
-  const resources: unknown[] = [];
+  const virtual = VIRTUAL_RESOURCES.filter((v) => v.group === group && v.version === version);
+  if (served.length === 0 && virtual.length === 0) return undefined;
+  const resources: unknown[] = virtual.map((v) => ({ name: v.plural, singularName: v.singular, namespaced: v.namespaced, kind: v.kind, verbs: v.verbs }));
   for (const k of [...served].sort((a, b) => a.plural.localeCompare(b.plural))) {
     const r: Record<string, unknown> = { name: k.plural, singularName: k.singular, namespaced: k.namespaced, kind: k.kind, verbs: VERBS };
     if (k.shortNames.length) r.shortNames = k.shortNames;
@@ -137,7 +152,16 @@ export function aggregatedDiscovery(kinds: KindDef[], core: boolean): unknown {
       metadata: g ? { name: g, creationTimestamp: null } : { creationTimestamp: null },
       versions: versions.map((v) => ({
         version: v,
-        resources: kinds.filter((k) => k.group === g && k.version === v).sort((a, b) => a.plural.localeCompare(b.plural)).map(discoveryResource),
+        resources: [
+          ...kinds.filter((k) => k.group === g && k.version === v).sort((a, b) => a.plural.localeCompare(b.plural)).map(discoveryResource),
+          ...VIRTUAL_RESOURCES.filter((r) => r.group === g && r.version === v).map((r) => ({
+            resource: r.plural,
+            responseKind: { group: r.group, version: r.version, kind: r.kind },
+            scope: r.namespaced ? "Namespaced" : "Cluster",
+            singularResource: r.singular,
+            verbs: r.verbs,
+          })),
+        ],
         freshness: "Current",
       })),
     }));

@@ -16,6 +16,15 @@ export function encodeContinue(rv: number, lastName: string): string {
   return b64(JSON.stringify(t));
 }
 
+/**
+ * A token for an inconsistent continuation: the rest of the list from the same key, read at
+ * the newest revision (what a 410 for a compacted snapshot hands back, as upstream).
+ */
+export function encodeInconsistentContinue(lastName: string): string {
+  return encodeContinue(-1, lastName);
+}
+
+/** `rv` is -1 for an inconsistent continuation (read the newest revision). */
 export function decodeContinue(token: string): { rv: number; startAfter: string } {
   let t: Token;
   try {
@@ -23,7 +32,7 @@ export function decodeContinue(token: string): { rv: number; startAfter: string 
   } catch {
     throw badRequest(`continue key is not valid: illegal base64 data`);
   }
-  if (!t || t.v !== "meta.k8s.io/v1" || typeof t.rv !== "number" || typeof t.start !== "string" || t.rv < 0) {
+  if (!t || t.v !== "meta.k8s.io/v1" || typeof t.rv !== "number" || typeof t.start !== "string" || t.rv < -1) {
     throw badRequest(`continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)`);
   }
   return { rv: t.rv, startAfter: t.start };

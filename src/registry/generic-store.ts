@@ -31,7 +31,7 @@ import {
 import { isStorageError, StorageError } from "../storage/errors.js";
 import type { Storage } from "../storage/interface.js";
 import { revisionFor } from "./composite-rv.js";
-import { decodeContinue, encodeContinue } from "./continue-token.js";
+import { decodeContinue, encodeContinue, encodeInconsistentContinue } from "./continue-token.js";
 import { randomSuffix } from "./names.js";
 import { buildPredicate } from "./predicate.js";
 import type { DeleteOptions, ListQuery, PatchType, WriteOptions } from "./requests.js";
@@ -122,9 +122,11 @@ export class GenericStore {
       return this.storage.list(storageResourceOf(def), opts);
     } catch (e) {
       if (isStorageError(e, "Expired") && q.continue) {
-        throw expired(
+        const err = expired(
           "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue value from the response to list from the most recent state.",
         );
+        err.status.metadata = { continue: encodeInconsistentContinue(opts?.startAfter ?? "") };
+        throw err;
       }
       throw storageToStatus(def, e);
     }
@@ -139,7 +141,9 @@ export class GenericStore {
       if (q.resourceVersion && q.resourceVersion !== "0") {
         throw badRequest("specifying resource version is not allowed when using continue");
       }
-      ({ rv: atRevision, startAfter } = decodeContinue(q.continue));
+      const token = decodeContinue(q.continue);
+      startAfter = token.startAfter;
+      atRevision = token.rv === -1 ? undefined : token.rv;
     } else if (q.resourceVersion !== undefined && q.resourceVersion !== "") {
       const rv = parseResourceVersion(q.resourceVersion);
       const current = this.storage.currentRevision();

@@ -431,7 +431,7 @@ describe("conformance: Pods (API part; running pods need the node agent, issue 7
     expect((await get(`/api/v1/namespaces/${ns}/pods/pod-qos-class`)).body.status.qosClass).toBe("Guaranteed");
   });
 
-  it.fails("[server bug: pod securityContext.sysctls names are not validated; the pod is created] Sysctls, reject invalid sysctls: the create fails naming the invalid names only", async () => {
+  it("Sysctls, reject invalid sysctls: the create fails naming the invalid names only", async () => {
     const ns = await newNs("cf");
     const sysctls = [
       { name: "foo-", value: "bar" },

@@ -212,9 +212,32 @@ function validateVolumes(vols: Volume[] | undefined, path: string): { errs: Fiel
 }
 
 /** Upstream's ValidatePodSpec at `path` ("spec" for pods, "spec.template.spec" for templates). */
+const SYSCTL_SEGMENT = "[a-z0-9]([-_a-z0-9]*[a-z0-9])?";
+const SYSCTL_FMT = `(${SYSCTL_SEGMENT}[\\./])*${SYSCTL_SEGMENT}`;
+const SYSCTL_RE = new RegExp(`^${SYSCTL_FMT}$`);
+const SYSCTL_MAX = 253;
+
+/** Pod sysctls, as upstream's validateSysctls: valid names, none twice. */
+function validateSysctls(sysctls: unknown, path: string): FieldError[] {
+  if (!Array.isArray(sysctls)) return [];
+  const errs: FieldError[] = [];
+  const seen = new Set<string>();
+  sysctls.forEach((s: { name?: string }, i) => {
+    const p = `${path}[${i}].name`;
+    const name = s?.name ?? "";
+    if (!name) errs.push(required(p, ""));
+    else if (name.length > SYSCTL_MAX || !SYSCTL_RE.test(name)) {
+      errs.push(invalid(p, name, `must have at most ${SYSCTL_MAX} characters and match regex ^${SYSCTL_FMT}$`));
+    } else if (seen.has(name)) errs.push(duplicate(p, name));
+    seen.add(name);
+  });
+  return errs;
+}
+
 export function validatePodSpec(spec: PodSpec | undefined, path: string): FieldError[] {
   const errs: FieldError[] = [];
   if (!spec) return [required(path, "")];
+  errs.push(...validateSysctls((spec.securityContext as { sysctls?: unknown } | undefined)?.sysctls, `${path}.securityContext.sysctls`));
   const { errs: volErrs, names: volumes } = validateVolumes(spec.volumes, `${path}.volumes`);
   errs.push(...volErrs);
   const containerNames = new Set<string>();

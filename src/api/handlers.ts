@@ -70,7 +70,7 @@ export async function handleResource(c: Ctx, r: Resolved): Promise<Response> {
       if (def.namespaced && !target.namespace) throw methodNotAllowed();
       const { body, duplicates } = await readObject(req, def);
       await admitCreate(env, def, target, body);
-      return outcome(await store.create(target, body, { ...writeOptions(params), duplicateFields: duplicates }));
+      return outcome(await store.create(target, body, { ...writeOptions(params, req.headers.get("user-agent")), duplicateFields: duplicates }));
     }
     if (method === "DELETE") {
       if (def.namespaced && !target.namespace) throw methodNotAllowed();
@@ -83,7 +83,7 @@ export async function handleResource(c: Ctx, r: Resolved): Promise<Response> {
   const sub = target.subresource;
   if (sub === "finalize" && method === "PUT" && def.group === "" && def.kind === "Namespace") {
     const { body } = await readObject(req, def);
-    return outcome(await store.update(target, body, writeOptions(params)));
+    return outcome(await store.update(target, body, writeOptions(params, req.headers.get("user-agent"))));
   }
   if (sub && sub !== "status" && sub !== "scale") {
     // Served by later components (the node agent's log and exec, the scheduler's binding).
@@ -99,11 +99,11 @@ export async function handleResource(c: Ctx, r: Resolved): Promise<Response> {
       const { body, duplicates } =
         sub === "scale" ? await readObject(req, def, "Scale", "autoscaling/v1") : await readObject(req, def);
       if (!sub && def.allowCreateOnUpdate && def.namespaced) await admitCreate(env, def, target, body, true);
-      return outcome(await store.update(target, body, { ...writeOptions(params), duplicateFields: duplicates }));
+      return outcome(await store.update(target, body, { ...writeOptions(params, req.headers.get("user-agent")), duplicateFields: duplicates }));
     }
     case "PATCH": {
       const { type, patch } = await readPatch(req);
-      return outcome(await store.patch(target, type, patch, writeOptions(params)));
+      return outcome(await store.patch(target, type, patch, writeOptions(params, req.headers.get("user-agent"))));
     }
     case "DELETE": {
       if (sub) throw methodNotAllowed();

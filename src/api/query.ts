@@ -69,8 +69,11 @@ function dryRun(params: URLSearchParams, fromBody?: unknown): boolean {
   return values.length > 0;
 }
 
-export function writeOptions(params: URLSearchParams): WriteOptions {
+export function writeOptions(params: URLSearchParams, userAgent?: string | null): WriteOptions {
   const o: WriteOptions = {};
+  if (userAgent) o.userAgent = userAgent;
+  const force = bool(params, "force");
+  if (force !== undefined) o.force = force;
   if (dryRun(params)) o.dryRun = true;
   const fm = params.get("fieldManager");
   if (fm) {

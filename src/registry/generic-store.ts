@@ -11,7 +11,7 @@ import { isPatchError } from "../api/patch/patch-error.js";
 import { applyStrategicMergePatch, noPatchMeta } from "../api/patch/strategic-merge-patch.js";
 import { patchMetaFor } from "../api/patch/patch-meta.js";
 import { rfc3339, type Clock } from "../lib/clock.js";
-import { invalid as invalidField, type FieldError } from "../lib/field-errors.js";
+import { invalid as invalidField, required as requiredField, type FieldError } from "../lib/field-errors.js";
 import {
   OBJECT_MODIFIED,
   StatusError,
@@ -30,6 +30,7 @@ import {
 } from "../lib/status.js";
 import { isStorageError, StorageError } from "../storage/errors.js";
 import type { Storage } from "../storage/interface.js";
+import { applyConfiguration, checkConfiguration, placeManagedFields, trackUpdate, updateTracking, type Tracking } from "./apply/field-manager.js";
 import { revisionFor } from "./composite-rv.js";
 import { decodeContinue, encodeContinue, encodeInconsistentContinue } from "./continue-token.js";
 import { randomSuffix } from "./names.js";
@@ -168,7 +169,7 @@ export class GenericStore {
     this.checkNamespace(def, obj);
     const generated = !obj.metadata.name && !!obj.metadata.generateName;
     if (generated) obj.metadata.name = `${obj.metadata.generateName}${randomSuffix()}`;
-    this.prepareForCreate(def, obj);
+    this.prepareForCreate(def, obj, updateTracking(opts));
     this.validate(def, obj);
     for (let attempt = 0; ; attempt++) {
       const name = obj.metadata.name as string;
@@ -200,18 +201,45 @@ export class GenericStore {
     const res = this.write(def, name, opts, (current) => {
       if (!current) {
         if (!def.allowCreateOnUpdate || subresource) throw notFound(groupResource(def), name);
-        this.prepareForCreate(def, incoming);
+        this.prepareForCreate(def, incoming, updateTracking(opts));
         this.validate(def, incoming);
         return incoming;
       }
-      return this.prepareUpdate(def, current, incoming, subresource, true);
+      return this.prepareUpdate(def, current, incoming, subresource, true, updateTracking(opts, subresource));
     });
     return { ...res, warnings };
   }
 
   patch(def: KindDef, name: string, type: PatchType, patch: unknown, subresource: string | undefined, opts: WriteOptions = {}): WriteResult {
+    if (opts.force !== undefined && type !== "apply") {
+      throw invalid("PatchOptions", "meta.k8s.io", "", [{ type: "FieldValueForbidden", field: "force", detail: "may not be specified for non-apply patch" }]);
+    }
     if (type === "apply") {
-      throw new StatusError(failure(415, "UnsupportedMediaType", "server-side apply is not supported yet: use client-side apply (kubectl apply without --server-side)"));
+      // Server-side apply (src/registry/apply): merge the configuration, track managedFields.
+      if (!opts.fieldManager) throw invalid("PatchOptions", "meta.k8s.io", "", [requiredField("fieldManager", "is required for apply patch")]);
+      if (subresource && subresource !== "status") throw new StatusError(failure(415, "UnsupportedMediaType", `server-side apply is not supported on the ${subresource} subresource`));
+      const warnings = fieldValidation(def, patch, opts);
+      const req = { manager: opts.fieldManager, force: !!opts.force, subresource, now: rfc3339(this.now()) };
+      const res = this.write(def, name, opts, (current) => {
+        const config = checkConfiguration(def, patch, current, name);
+        if (!current && subresource) throw notFound(groupResource(def), name);
+        const out = applyConfiguration(def, current, config, req);
+        if (current && out.noop) return out.object;
+        const incoming = this.decode(def, out.object);
+        if (!incoming.metadata.name) incoming.metadata.name = name;
+        if (incoming.metadata.name !== name) {
+          throw badRequest(`the name of the object (${incoming.metadata.name}) does not match the name on the URL (${name})`);
+        }
+        this.checkNamespace(def, incoming);
+        const tracking: Tracking = { operation: "Apply", managedFields: out.managedFields };
+        if (!current) {
+          this.prepareForCreate(def, incoming, tracking);
+          this.validate(def, incoming);
+          return incoming;
+        }
+        return this.prepareUpdate(def, current, incoming, subresource, true, tracking);
+      });
+      return { ...res, warnings };
     }
     if (subresource === "scale") {
       return this.updateScale(def, name, (scale) => this.applyPatch(def, name, type, scale, patch), opts);
@@ -226,7 +254,7 @@ export class GenericStore {
         throw invalid(def.kind, def.group, name, [invalidField("metadata.name", incoming.metadata.name, "field is immutable")]);
       }
       this.checkNamespace(def, incoming);
-      return this.prepareUpdate(def, current, incoming, subresource, true);
+      return this.prepareUpdate(def, current, incoming, subresource, true, updateTracking(opts, subresource));
     });
     return { ...res, warnings };
   }
@@ -345,8 +373,9 @@ export class GenericStore {
     meta.namespace = this.namespace;
   }
 
-  private prepareForCreate(def: KindDef, obj: KubeObject): void {
+  private prepareForCreate(def: KindDef, obj: KubeObject, tracking: Tracking = updateTracking({})): void {
     const meta = obj.metadata;
+    const requestedManagedFields = meta.managedFields;
     meta.uid = crypto.randomUUID();
     meta.creationTimestamp = rfc3339(this.now());
     delete meta.resourceVersion;
@@ -359,9 +388,12 @@ export class GenericStore {
     resetStatusForCreate(def, obj);
     def.applyDefaults?.(obj);
     def.prepareForCreate?.(obj);
+    // managedFields: the request's own (if any) are the starting point, as upstream.
+    const managedFields = tracking.operation === "Apply" ? tracking.managedFields : trackUpdate(def, undefined, obj, requestedManagedFields, tracking, rfc3339(this.now()));
+    if (managedFields) obj.metadata.managedFields = managedFields;
   }
 
-  private prepareUpdate(def: KindDef, current: KubeObject, incoming: KubeObject, subresource: string | undefined, preconditionFromBody: boolean): KubeObject {
+  private prepareUpdate(def: KindDef, current: KubeObject, incoming: KubeObject, subresource: string | undefined, preconditionFromBody: boolean, tracking: Tracking = updateTracking({}, subresource)): KubeObject {
     const name = current.metadata.name as string;
     const rv = incoming.metadata.resourceVersion ? revisionFor(incoming.metadata.resourceVersion, this.namespace) : undefined;
     if (preconditionFromBody) {
@@ -410,13 +442,15 @@ export class GenericStore {
       const added = (nm.finalizers ?? []).filter((f) => !(cm.finalizers ?? []).includes(f));
       if (added.length) throw invalid(def.kind, def.group, name, [{ type: "FieldValueForbidden", field: "metadata.finalizers", detail: `no new finalizers can be added if the object is being deleted, found new finalizers ${JSON.stringify(added)}` }]);
     }
-    delete nm.managedFields;
+    const requestedManagedFields = nm.managedFields;
     delete nm.selfLink;
     if (tracksGeneration(def)) {
       nm.generation = cm.generation ?? 1;
       if (subresource !== "status" && JSON.stringify(specOf(def, next)) !== JSON.stringify(specOf(def, current))) nm.generation += 1;
     }
     def.applyDefaults?.(next);
+    const managedFields = tracking.operation === "Apply" ? tracking.managedFields : trackUpdate(def, current, next, requestedManagedFields, tracking, rfc3339(this.now()));
+    placeManagedFields(nm, managedFields, cm);
     this.validate(def, next, current);
     return next;
   }
@@ -487,7 +521,7 @@ export class GenericStore {
       if (replicas < 0) throw invalid("Scale", "autoscaling", name, [invalidField("spec.replicas", replicas, "must be greater than or equal to 0")]);
       const next = structuredClone(current);
       (next.spec as { replicas?: number }).replicas = replicas;
-      return this.prepareUpdate(def, current, next, undefined, false);
+      return this.prepareUpdate(def, current, next, undefined, false, updateTracking(opts, "scale"));
     });
     return { code: res.code === 201 ? 200 : res.code, body: this.toScale(def, res.body as KubeObject) };
   }

@@ -18,6 +18,10 @@ export type FieldValidation = "Strict" | "Warn" | "Ignore";
 export interface WriteOptions {
   dryRun?: boolean;
   fieldManager?: string;
+  /** Server-side apply: take over fields other managers own (`?force=true`). */
+  force?: boolean;
+  /** The request's User-Agent: names the manager of a write that gives no fieldManager. */
+  userAgent?: string;
   fieldValidation?: FieldValidation;
   /** Keys the request body gave twice (found by the API layer, which has the raw text). */
   duplicateFields?: string[];

@@ -113,7 +113,7 @@ export class LogStore implements Storage {
       if (current !== undefined) {
         // Identical content is not a write: no new revision, no event (as etcd3's GuaranteedUpdate).
         const probe = { ...next, metadata: { ...next.metadata, resourceVersion: current.metadata.resourceVersion } };
-        if (JSON.stringify(probe) === currentJson) return { status: "unchanged", object: current };
+        if (canonicalJson(probe) === canonicalJson(current)) return { status: "unchanged", object: current };
       }
       const object = this.write(current === undefined ? "ADDED" : "MODIFIED", resource, name, next, currentJson ?? null);
       return { status: "written", object, created: current === undefined };
@@ -207,4 +207,16 @@ function toEvent(row: EventRow): StoredEvent {
   const e: StoredEvent = { revision: row.revision, type: row.type, resource: row.resource, name: row.name, object: JSON.parse(row.value) };
   if (row.prev !== null) e.prev = JSON.parse(row.prev);
   return e;
+}
+
+/** JSON with object keys sorted, so that two writes of the same content compare equal. */
+function canonicalJson(v: unknown): string {
+  return JSON.stringify(v, (_k, val) => {
+    if (val && typeof val === "object" && !Array.isArray(val)) {
+      const out: Record<string, unknown> = {};
+      for (const k of Object.keys(val).sort()) out[k] = (val as Record<string, unknown>)[k];
+      return out;
+    }
+    return val;
+  });
 }

@@ -404,14 +404,24 @@ describe("kubectl client-side apply", () => {
     }
   });
 
-  it("server-side apply is refused with 415 until it is supported, writing nothing", async () => {
+  it("server-side apply conflicts on a field another manager set, and takes it over with force", async () => {
     const { name, cm } = await newConfigMap();
-    const res = await api(h, "PATCH", `/api/v1/namespaces/${NS}/configmaps/${name}?fieldManager=test`, JSON.stringify({ apiVersion: "v1", kind: "ConfigMap", data: { a: "ssa" } }), {
-      "content-type": "application/apply-patch+yaml",
-    });
-    expect(res.status).toBe(415);
-    expect(res.body).toMatchObject({ kind: "Status", apiVersion: "v1", status: "Failure", code: 415, reason: "UnsupportedMediaType" });
+    const path = `/api/v1/namespaces/${NS}/configmaps/${name}`;
+    const body = JSON.stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name }, data: { a: "ssa" } });
+    const headers = { "content-type": "application/apply-patch+yaml" };
+    const res = await api(h, "PATCH", `${path}?fieldManager=test`, body, headers);
+    expect(res.status).toBe(409);
+    expect(res.body).toMatchObject({ kind: "Status", status: "Failure", code: 409, reason: "Conflict" });
+    expect(res.body.message).toMatch(/^Apply failed with 1 conflict: conflict with ".+"( using v1)?: \.data\.a$/);
+    expect(res.body.details.causes).toEqual([expect.objectContaining({ reason: "FieldManagerConflict", field: ".data.a" })]);
     expect((await core.readNamespacedConfigMap({ name, namespace: NS })).metadata?.resourceVersion).toBe(cm.metadata?.resourceVersion);
+
+    const forced = await api(h, "PATCH", `${path}?fieldManager=test&force=true`, body, headers);
+    expect(forced.status).toBe(200);
+    expect(forced.body.data.a).toBe("ssa");
+    const entry = forced.body.metadata.managedFields.find((m: any) => m.manager === "test");
+    expect(entry).toMatchObject({ operation: "Apply", apiVersion: "v1", fieldsType: "FieldsV1" });
+    expect(entry.fieldsV1).toMatchObject({ "f:data": { "f:a": {} } });
   });
 
   it("an unknown patch content type is refused with 415", async () => {

@@ -456,6 +456,7 @@ export class GenericStore {
   }
 
   private validate(def: KindDef, obj: KubeObject, old?: KubeObject): void {
+    dropEmptyMetadata(obj);
     const errs = [...validateObjectMeta(obj.metadata, def.namespaced, def.nameRule), ...(def.validate?.(obj, old) ?? [])];
     if (old && def.validateUpdate) errs.push(...def.validateUpdate(obj, old));
     if (errs.length) throw invalid(def.kind, def.group, (obj.metadata.name ?? obj.metadata.generateName ?? "") as string, errs);
@@ -555,6 +556,13 @@ function fieldValidation(def: KindDef, raw: unknown, opts: WriteOptions): string
     throw badRequest(`${def.kind} in version "${def.version}" cannot be handled as a ${def.kind}: strict decoding error: ${problems.join(", ")}`);
   }
   return problems;
+}
+
+/** Go's omitempty: an empty label or annotation map, finalizer or owner list is not stored. */
+function dropEmptyMetadata(obj: KubeObject): void {
+  const m = obj.metadata;
+  for (const k of ["labels", "annotations"] as const) if (m[k] && Object.keys(m[k]!).length === 0) delete m[k];
+  for (const k of ["finalizers", "ownerReferences"] as const) if (Array.isArray(m[k]) && m[k]!.length === 0) delete m[k];
 }
 
 /** `incoming` with every top-level field but metadata and status taken from `current`. */

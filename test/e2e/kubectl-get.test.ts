@@ -113,7 +113,7 @@ describe.skipIf(!hasKubectl)("kubectl get: table printers", () => {
       expect(nh.trim().split("\n").map((l) => l.split(/\s+/)[0])).toEqual(["crash", "creating", "done", "pending", "running", "term"]);
     });
 
-    it.fails("[bug: status.podIPs is not derived from status.podIP as upstream's v1 conversion does] describe shows IPs", async () => {
+    it("describe shows IPs", async () => {
       expect(await k.ok(["get", "pod", "running", "-n", "pods", "-o", "jsonpath={.status.podIPs[*].ip}"])).toBe("10.244.0.5");
       expect(await k.ok(["describe", "pod", "running", "-n", "pods"])).toMatch(/\nIPs:\n  IP:  10\.244\.0\.5\n/);
     });
@@ -394,12 +394,12 @@ describe.skipIf(!hasKubectl)("kubectl get: table printers", () => {
       const t = table(await k.ok(["get", "events", "-n", "evs"]));
       expect(t.headers).toEqual(["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"]);
       expect(t.rows).toEqual([
-        { "LAST SEEN": "60s", TYPE: "Normal", REASON: "Pulled", OBJECT: "pod/web", MESSAGE: 'Container image "nginx:1.25" already present on machine' },
-        { "LAST SEEN": "30s", TYPE: "Warning", REASON: "BackOff", OBJECT: "pod/web", MESSAGE: "Back-off restarting failed container" },
+        { "LAST SEEN": expect.stringMatching(/^6\ds$/), TYPE: "Normal", REASON: "Pulled", OBJECT: "pod/web", MESSAGE: 'Container image "nginx:1.25" already present on machine' },
+        { "LAST SEEN": expect.stringMatching(/^3\ds$/), TYPE: "Warning", REASON: "BackOff", OBJECT: "pod/web", MESSAGE: "Back-off restarting failed container" },
       ]);
       const w = table(await k.ok(["get", "events", "-n", "evs", "-o", "wide"]));
       expect(w.headers).toEqual(["LAST SEEN", "TYPE", "REASON", "OBJECT", "SUBOBJECT", "SOURCE", "MESSAGE", "FIRST SEEN", "COUNT", "NAME"]);
-      expect(w.rows[0]).toMatchObject({ SUBOBJECT: "spec.containers{web}", SOURCE: "kubelet, node-1", "FIRST SEEN": "2m", COUNT: "3", NAME: "web.17a1" });
+      expect(w.rows[0]).toMatchObject({ SUBOBJECT: "spec.containers{web}", SOURCE: "kubelet, node-1", "FIRST SEEN": expect.stringMatching(/^2m(\d+s)?$/), COUNT: "3", NAME: "web.17a1" });
     });
 
     it.fails("[bug: core/v1 Events are not served through events.k8s.io/v1] get events.events.k8s.io lists them", async () => {

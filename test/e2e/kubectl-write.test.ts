@@ -163,7 +163,14 @@ spec:
       expect(await k.ok(["annotate", "deploy", "app", "-n", "mut", "owner=team-b", "--overwrite"])).toBe("deployment.apps/app annotated\n");
       expect(await jp("mut", "deploy", "app", "{.metadata.annotations.owner}")).toBe("team-b");
       expect(await k.ok(["annotate", "deploy", "app", "-n", "mut", "owner-"])).toBe("deployment.apps/app annotated\n");
-      expect(await jp("mut", "deploy", "app", "{.metadata.annotations}")).toBe("");
+      expect(await jp("mut", "deploy", "app", "{.metadata.annotations.owner}")).toBe("");
+    });
+
+    it("annotate KEY- of the last annotation leaves no annotations field", async () => {
+      await k.ok(["annotate", "pod", "web", "-n", "mut", "only=one"]);
+      await k.ok(["annotate", "pod", "web", "-n", "mut", "only-"]);
+      expect(await jp("mut", "pod", "web", "{.metadata.annotations}")).toBe("");
+      expect(await k.ok(["get", "pod", "web", "-n", "mut", "-o", "yaml"])).not.toMatch(/annotations: \{\}/);
     });
 
     it("scale (scale subresource) and --current-replicas precondition", async () => {
@@ -206,6 +213,8 @@ spec:
       expect(await jp("mut", "deploy", "app", "{.metadata.labels.patched}")).toBe("merge");
       expect(await k.ok(["patch", "deploy", "app", "-n", "mut", "--type=json", "-p", '[{"op":"replace","path":"/spec/replicas","value":2}]'])).toBe("deployment.apps/app patched\n");
       expect(await jp("mut", "deploy", "app", "{.spec.replicas}")).toBe("2");
+      // json patch test op, then replace
+      expect(await k.ok(["patch", "deploy", "app", "-n", "mut", "--type=json", "-p", '[{"op":"test","path":"/spec/replicas","value":2},{"op":"add","path":"/metadata/labels/tested","value":"yes"}]'])).toBe("deployment.apps/app patched\n");
       // strategic (the default): a new container is added, the existing one is kept
       expect(await k.ok(["patch", "deploy", "app", "-n", "mut", "-p", '{"spec":{"template":{"spec":{"containers":[{"name":"side","image":"busybox:1.36"}]}}}}'])).toBe(
         "deployment.apps/app patched\n",
@@ -216,9 +225,20 @@ spec:
       await k.ok(["patch", "deploy", "app", "-n", "mut", "--type=strategic", "-p", '{"spec":{"template":{"spec":{"containers":[{"name":"side","$patch":"delete"}]}}}}']);
       expect(await jp("mut", "deploy", "app", "{.spec.template.spec.containers[*].name}")).toBe("web");
       expect(await k.ok(["patch", "deploy", "app", "-n", "mut", "--type=merge", "-p", '{"spec":{"replicas":2}}'])).toBe("deployment.apps/app patched (no change)\n");
-      // a merge patch against a list kind (containers) replaces the list
-      await k.ok(["patch", "pod", "web", "-n", "mut", "--type=merge", "-p", '{"spec":{"containers":[{"name":"web","image":"nginx:1.26"}]}}']);
+      // strategic patch of a pod's image (the one mutable container field)
+      expect(await k.ok(["patch", "pod", "web", "-n", "mut", "-p", '{"spec":{"containers":[{"name":"web","image":"nginx:1.26"}]}}'])).toBe("pod/web patched\n");
       expect(await jp("mut", "pod", "web", "{.spec.containers[0].image}")).toBe("nginx:1.26");
+    });
+
+    it("merge patch of a pod's containers list", async () => {
+      await k.ok(["run", "mp", "-n", "mut", "--image=nginx:1.25"]);
+      // upstream decodes the patched JSON with defaulting (imagePullPolicy, terminationMessagePath, …), so only the image differs
+      expect(await k(["patch", "pod", "mp", "-n", "mut", "--type=merge", "-p", '{"spec":{"containers":[{"name":"mp","image":"nginx:1.26"}]}}'])).toEqual({
+        code: 0,
+        stdout: "pod/mp patched\n",
+        stderr: "",
+      });
+      expect(await jp("mut", "pod", "mp", "{.spec.containers[0].image} {.spec.containers[0].terminationMessagePath}")).toBe("nginx:1.26 /dev/termination-log");
     });
 
     it("status subresource patch does not touch spec; spec patch does not touch status", async () => {
@@ -270,7 +290,7 @@ spec:
       expect(r).toEqual({ code: 0, stdout: 'pod "p1" deleted\npod "p2" deleted\n', stderr: "" });
       expect(await k.ok(["get", "pods", "-n", "del", "-o", "name"])).toBe("pod/p3\n");
       const none = await k(["delete", "pods", "-n", "del", "-l", "app=nothing"]);
-      expect(none).toEqual({ code: 0, stdout: "", stderr: "No resources found\n" });
+      expect(none).toEqual({ code: 0, stdout: "No resources found\n", stderr: "" });
     });
 
     it("delete a pod bound to a node waits for its grace period; --wait=false returns at once; --force removes it", async () => {

@@ -200,7 +200,7 @@ export class DefinitionBuilder {
     const def: Json = building ? {} : this.defs.get(name)!;
     if (building) this.defs.set(name, def);
     const own = canonical(s).description;
-    if (building && own && !isKind) def.description = own;
+    if (building && own) def.description = own;
     const d = zdef(s);
     if (d.type !== "object") {
       if (building) Object.assign(def, this.convertAnonymous(s, name, path));

@@ -20,10 +20,11 @@ export const STATIC_DEFS: Record<string, Json> = {
     description: "Quantity is a fixed-point representation of a number, serialized as a string such as 100m, 1Gi or 0.5.",
     oneOf: [{ type: "string" }, { type: "number" }],
   },
+  // As kube-openapi writes it for v3 (oneOf integer/string); kubectl explain prints <IntOrString>.
   "io.k8s.apimachinery.pkg.util.intstr.IntOrString": {
     description: "IntOrString is a type that can hold an int32 or a string.",
     format: "int-or-string",
-    type: "string",
+    oneOf: [{ type: "integer" }, { type: "string" }],
   },
   [`${META}.Time`]: { description: "Time is a wrapper around time.Time, serialized in RFC 3339 form.", format: "date-time", type: "string" },
   [`${META}.MicroTime`]: { description: "MicroTime is version of Time with microsecond level precision.", format: "date-time", type: "string" },

@@ -44,7 +44,7 @@ export const DaemonSetSchema = goType(
       }),
       "DaemonSetStatus",
     ).optional(),
-  }),
+  }).describe("DaemonSet represents the configuration of a daemon set."),
   "DaemonSet",
 );
 export type DaemonSet = z.infer<typeof DaemonSetSchema>;

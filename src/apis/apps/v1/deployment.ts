@@ -56,7 +56,7 @@ export const DeploymentSchema = goType(
     ...typeMeta,
     spec: DeploymentSpecSchema.prefault({}).describe("Specification of the desired behavior of the Deployment."),
     status: DeploymentStatusSchema.optional().describe("Most recently observed status of the Deployment."),
-  }),
+  }).describe("Deployment enables declarative updates for Pods and ReplicaSets."),
   "Deployment",
 );
 export type Deployment = z.infer<typeof DeploymentSchema>;

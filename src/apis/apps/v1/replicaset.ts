@@ -30,7 +30,7 @@ export const ReplicaSetSchema = goType(
       }),
       "ReplicaSetStatus",
     ).optional(),
-  }),
+  }).describe("ReplicaSet ensures that a specified number of pod replicas are running at any given time."),
   "ReplicaSet",
 );
 export type ReplicaSet = z.infer<typeof ReplicaSetSchema>;

@@ -39,7 +39,7 @@ export const CronJobSchema = goType(
       }),
       "CronJobStatus",
     ).optional(),
-  }),
+  }).describe("CronJob represents the configuration of a single cron job."),
   "CronJob",
 );
 export type CronJob = z.infer<typeof CronJobSchema>;

@@ -57,7 +57,7 @@ export const JobSchema = goType(
     ...typeMeta,
     spec: JobSpecSchema.prefault({}).describe("Specification of the desired behavior of a job."),
     status: JobStatusSchema.optional().describe("Current status of a job."),
-  }),
+  }).describe("Job represents the configuration of a single job."),
   "Job",
 );
 export type Job = z.infer<typeof JobSchema>;

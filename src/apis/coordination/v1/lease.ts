@@ -20,7 +20,7 @@ export const LeaseSchema = goType(
       }),
       "LeaseSpec",
     ).optional(),
-  }),
+  }).describe("Lease defines a lease concept."),
   "Lease",
 );
 export type Lease = z.infer<typeof LeaseSchema>;

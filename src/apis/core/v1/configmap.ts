@@ -11,7 +11,7 @@ export const ConfigMapSchema = goType(
     immutable: z.boolean().optional().describe("If true, data cannot be updated."),
     data: StringMap().optional().describe("UTF-8 configuration data."),
     binaryData: goType(z.record(z.string(), z.base64()), "map[string][]uint8").optional().describe("Binary configuration data, base64-encoded."),
-  }),
+  }).describe("ConfigMap holds configuration data for pods to consume."),
   "ConfigMap",
 );
 export type ConfigMap = z.infer<typeof ConfigMapSchema>;

@@ -35,7 +35,9 @@ export const EndpointSubsetSchema = goType(
 );
 
 export const EndpointsSchema = goType(
-  z.object({ ...typeMeta, subsets: z.array(EndpointSubsetSchema).optional().describe("The set of all endpoints, as address × port subsets.") }),
+  z
+    .object({ ...typeMeta, subsets: z.array(EndpointSubsetSchema).optional().describe("The set of all endpoints, as address × port subsets.") })
+    .describe("Endpoints is a collection of endpoints that implement the actual service."),
   "Endpoints",
 );
 export type Endpoints = z.infer<typeof EndpointsSchema>;

@@ -24,7 +24,7 @@ export const CoreEventSchema = goType(
     related: ObjectReferenceSchema.optional(),
     reportingComponent: z.string().optional(),
     reportingInstance: z.string().optional(),
-  }),
+  }).describe("Event is a report of an event somewhere in the cluster. Events have a limited retention time and triggers and messages may evolve with time. Event consumers should not rely on the timing of an event with a given Reason reflecting a consistent underlying trigger, or the continued existence of events with that Reason. Events should be treated as informative, best-effort, supplemental data."),
   "Event",
 );
 export type CoreEvent = z.infer<typeof CoreEventSchema>;

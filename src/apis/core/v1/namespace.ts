@@ -20,7 +20,7 @@ export const NamespaceSchema = goType(
       }),
       "NamespaceStatus",
     ).optional(),
-  }),
+  }).describe("Namespace provides a scope for Names. Use of multiple namespaces is optional."),
   "Namespace",
 );
 export type Namespace = z.infer<typeof NamespaceSchema>;

@@ -51,7 +51,7 @@ export const NodeSchema = goType(
       }),
       "NodeStatus",
     ).optional(),
-  }),
+  }).describe("Node is a worker node in Kubernetes. Each node will have a unique identifier in the cache (i.e. in etcd)."),
   "Node",
 );
 export type Node = z.infer<typeof NodeSchema>;

@@ -78,7 +78,7 @@ export const PodSchema = goType(
     ...typeMeta,
     spec: PodSpecSchema.prefault({}).describe("Specification of the desired behavior of the pod."),
     status: PodStatusSchema.optional().describe("Most recently observed status of the pod."),
-  }),
+  }).describe("Pod is a collection of containers that can run on a host. This resource is created by clients and scheduled onto hosts."),
   "Pod",
 );
 export type Pod = z.infer<typeof PodSchema>;
@@ -98,8 +98,19 @@ function mutableSpecView(spec: Pod["spec"]): unknown {
   };
 }
 
+/** JSON with sorted keys where an empty object or list counts as absent (Go's zero value). */
 function canonical(v: unknown): string {
-  return JSON.stringify(v, (_k, val) => (val && typeof val === "object" && !Array.isArray(val) ? Object.fromEntries(Object.keys(val).sort().map((k) => [k, val[k]])) : val));
+  const isEmpty = (x: unknown) => (Array.isArray(x) && x.length === 0) || (x !== null && typeof x === "object" && !Array.isArray(x) && Object.keys(x).length === 0);
+  return JSON.stringify(v, (_k, val) => {
+    if (!val || typeof val !== "object" || Array.isArray(val)) return val;
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(val).sort()) {
+      const inner = (val as Record<string, unknown>)[k];
+      const innerCanonical = inner && typeof inner === "object" ? JSON.parse(canonical(inner)) : inner;
+      if (innerCanonical !== undefined && !isEmpty(innerCanonical)) out[k] = innerCanonical;
+    }
+    return out;
+  });
 }
 
 export function validatePodUpdate(pod: Pod, old: Pod): FieldError[] {
@@ -134,6 +145,10 @@ export const podDef: KindDef<Pod> = {
   applyDefaults(pod) {
     applyPodSpecDefaults(pod.spec);
     applyPodOnlyDefaults(pod.spec);
+    // The v1 conversion fills the plural IP lists from the singular fields.
+    const st = pod.status as { podIP?: string; podIPs?: Array<{ ip: string }>; hostIP?: string; hostIPs?: Array<{ ip: string }> } | undefined;
+    if (st?.podIP && !st.podIPs?.length) st.podIPs = [{ ip: st.podIP }];
+    if (st?.hostIP && !st.hostIPs?.length) st.hostIPs = [{ ip: st.hostIP }];
   },
   prepareForCreate: preparePodForCreate,
   validate: (pod) => validatePodSpec(pod.spec, "spec"),

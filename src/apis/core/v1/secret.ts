@@ -14,7 +14,7 @@ export const SecretSchema = goType(
     data: goType(z.record(z.string(), z.base64()), "map[string][]uint8").optional().describe("Secret data, base64-encoded values."),
     stringData: StringMap().optional().describe("Write-only convenience field: plain values merged into data on write."),
     type: z.string().default("Opaque").describe("Used to facilitate programmatic handling of secret data. Defaults to Opaque."),
-  }),
+  }).describe("Secret holds secret data of a certain type. The total bytes of the values in the Data field must be less than MaxSecretSize bytes."),
   "Secret",
 );
 export type Secret = z.infer<typeof SecretSchema>;

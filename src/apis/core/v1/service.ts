@@ -58,7 +58,7 @@ export const ServiceSchema = goType(
       }),
       "ServiceStatus",
     ).optional(),
-  }),
+  }).describe("Service is a named abstraction of software service (for example, mysql) consisting of local port (for example 3306) that the proxy listens on, and the selector that determines which pods will answer requests sent through the proxy."),
   "Service",
 );
 export type Service = z.infer<typeof ServiceSchema>;

@@ -9,7 +9,7 @@ export const ServiceAccountSchema = goType(
     secrets: z.array(ObjectReferenceSchema).optional().describe("Secrets in the same namespace that pods running with this account may use."),
     imagePullSecrets: z.array(LocalObjectReferenceSchema).optional().describe("Secrets used to pull images for pods that reference this account."),
     automountServiceAccountToken: z.boolean().optional(),
-  }),
+  }).describe("ServiceAccount binds together: * a name, understood by users, and perhaps by peripheral systems, for an identity * a principal that can be authenticated and authorized * a set of secrets"),
   "ServiceAccount",
 );
 export type ServiceAccount = z.infer<typeof ServiceAccountSchema>;

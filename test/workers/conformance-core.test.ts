@@ -359,7 +359,7 @@ describe("conformance: Node", () => {
   });
 });
 
-describe("conformance: Pods (API part; running pods need the node agent, issue 7)", () => {
+describe("conformance: Pods (API part; running pods need the node agent)", () => {
   it("Pods, update: a PUT changes a label and the pod is found by the new value", async () => {
     const ns = await newNs("cf");
     const path = `/api/v1/namespaces/${ns}/pods`;
@@ -461,7 +461,7 @@ describe("conformance: Pods (API part; running pods need the node agent, issue 7
     const marked = await w.next();
     expect(marked?.type).toBe("MODIFIED");
     expect(marked?.object.metadata.deletionTimestamp).toBeDefined();
-    // The kubelet confirms the stop with a zero-grace delete; the node agent does this (issue 7).
+    // The kubelet confirms the stop with a zero-grace delete; the node agent does this.
     expect((await api("DELETE", `${path}/pod-submit-remove?gracePeriodSeconds=0`)).status).toBe(200);
     expect((await w.next())?.type).toBe("DELETED");
     expect((await get(`${path}?labelSelector=${q(`time=${tag}`)}`)).body.items).toEqual([]);

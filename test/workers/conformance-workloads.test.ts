@@ -1,6 +1,6 @@
 // Conformance (apps/v1, batch/v1): the API operations of the workload conformance tests that
 // need no controller (create, get, list, watch, patch, update, status, scale, delete collection),
-// written from the upstream descriptions. Pods running, adoption, rollouts: controllers (issue 4).
+// written from the upstream descriptions. Pods running, adoption, rollouts: the controllers.
 import { describe, expect, it } from "vitest";
 import { api, del, deployment, get, names, newNs, patch, post, put, Watch } from "./helpers.js";
 

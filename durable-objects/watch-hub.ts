@@ -1,7 +1,8 @@
 // The watchers of one store: chunked HTTP streams held in memory while their request lasts, and
 // WebSockets held with the Hibernation API so idle watchers cost nothing. Replay from the log
 // and registration happen in one synchronous step, so no event is lost or sent twice.
-import { storageResourceOf, type KindDef, type KubeObject } from "../src/apis/types.js";
+import { fromStorage, storageResourceOf, type KindDef, type KubeObject } from "../src/apis/types.js";
+import { kindStorage } from "../src/registry/kind-storage.js";
 import { apiVersionOf, parseResourceVersion } from "../src/registry/generic-store.js";
 import { buildPredicate, type Predicate } from "../src/registry/predicate.js";
 import type { Target, WatchQuery } from "../src/registry/requests.js";
@@ -37,6 +38,12 @@ export interface SocketAttachment {
 }
 
 const encoder = new TextEncoder();
+
+/** A stored event in the shape the watcher's kind serves (events.k8s.io Events are stored as core ones). */
+function asKind(def: KindDef, e: StoredEvent): StoredEvent {
+  if (!def.storageConversion) return e;
+  return { ...e, object: fromStorage(def, e.object), prev: e.prev ? fromStorage(def, e.prev) : undefined };
+}
 
 export class WatchHub {
   private watchers = new Set<Watcher>();
@@ -88,13 +95,13 @@ export class WatchHub {
   publish(e: StoredEvent): void {
     for (const w of this.watchers) {
       if (w.closed || storageResourceOf(w.def) !== e.resource) continue;
-      const out = toWatchEvent(e, w.predicate);
+      const out = toWatchEvent(asKind(w.def, e), w.predicate);
       if (out) w.sink.send(encodeEvent(out));
     }
     for (const ws of this.sockets()) {
       const p = this.socketPredicate(ws);
       if (!p || storageResourceOf(p.def) !== e.resource) continue;
-      const out = toWatchEvent(e, p.predicate);
+      const out = toWatchEvent(asKind(p.def, e), p.predicate);
       if (out) {
         try {
           ws.send(JSON.stringify(out));
@@ -147,7 +154,7 @@ export class WatchHub {
     const out: WatchEvent[] = [];
     const fromState = rv === undefined || rv === "" || rv === "0" || query.sendInitialEvents === true;
     if (fromState) {
-      const res = this.storage.list(storageResourceOf(def), { filter: predicate.everything ? undefined : predicate });
+      const res = kindStorage(this.storage, def).list({ filter: predicate.everything ? undefined : predicate });
       for (const obj of res.items) out.push({ type: "ADDED", object: obj });
       // With bookmarks allowed, a bookmark marks where the initial state ends (its revision).
       if (query.allowWatchBookmarks) {
@@ -165,7 +172,7 @@ export class WatchHub {
       throw e;
     }
     for (const e of events) {
-      const w = toWatchEvent(e, predicate);
+      const w = toWatchEvent(asKind(def, e), predicate);
       if (w) out.push(w);
     }
     return out;

@@ -46,11 +46,10 @@ export interface KindDef<T extends KubeObject = KubeObject> {
   listKind: string;
   plural: string;
   singular: string;
-  /**
-   * The key its objects live under in a store, when not `plural`: events.k8s.io/v1 Events are
-   * kept apart from core/v1 Events (upstream stores one resource and converts between the two).
-   */
+  /** The key its objects live under in a store, when not `plural`. */
   storageResource?: string;
+  /** When objects are stored in another version's shape (events.k8s.io Events as core Events). */
+  storageConversion?: { toStorage(obj: KubeObject): KubeObject; fromStorage(obj: KubeObject): KubeObject };
   namespaced: boolean;
   shortNames: string[];
   categories: string[];
@@ -82,3 +81,9 @@ export interface KindDef<T extends KubeObject = KubeObject> {
 
 /** The key a kind's objects are stored under. */
 export const storageResourceOf = (def: Pick<KindDef, "plural" | "storageResource">): string => def.storageResource ?? def.plural;
+
+/** A stored object as the kind serves it. */
+export const fromStorage = (def: KindDef, obj: KubeObject): KubeObject => (def.storageConversion ? def.storageConversion.fromStorage(obj) : obj);
+
+/** An object of the kind as it is stored. */
+export const toStorage = (def: KindDef, obj: KubeObject): KubeObject => (def.storageConversion ? def.storageConversion.toStorage(obj) : obj);

@@ -2,7 +2,7 @@
 // delete and deletecollection for any kind, over one Storage holding one namespace. Kind
 // specifics come from the KindDef (schema, defaults, validation) and strategy.ts.
 import { decodeObject } from "../apis/decode.js";
-import { storageResourceOf, type KindDef, type KubeObject } from "../apis/types.js";
+import type { KindDef, KubeObject } from "../apis/types.js";
 import { unknownFields } from "../apis/unknown-fields.js";
 import { validateObjectMeta } from "../apis/validation.js";
 import { applyJsonPatch } from "../api/patch/json-patch.js";
@@ -33,6 +33,7 @@ import type { Storage } from "../storage/interface.js";
 import { applyConfiguration, checkConfiguration, placeManagedFields, trackUpdate, updateTracking, type Tracking } from "./apply/field-manager.js";
 import { revisionFor } from "./composite-rv.js";
 import { decodeContinue, encodeContinue, encodeInconsistentContinue } from "./continue-token.js";
+import { kindStorage } from "./kind-storage.js";
 import { randomSuffix } from "./names.js";
 import { buildPredicate } from "./predicate.js";
 import type { DeleteOptions, ListQuery, PatchType, WriteOptions } from "./requests.js";
@@ -67,7 +68,7 @@ export class GenericStore {
   ) {}
 
   get(def: KindDef, name: string, subresource?: string): KubeObject {
-    const obj = this.storage.get(storageResourceOf(def), name);
+    const obj = kindStorage(this.storage, def).get(name);
     if (!obj) throw notFound(groupResource(def), name);
     if (subresource === "scale") return this.toScale(def, obj);
     return obj;
@@ -80,7 +81,7 @@ export class GenericStore {
     if (res.continueAfter !== undefined) {
       metadata.continue = encodeContinue(res.revision, res.continueAfter);
       // An estimate, as upstream documents it; unknown (left out) when selectors filter the list.
-      if (predicate.everything) metadata.remainingItemCount = this.storage.count(storageResourceOf(def), res.continueAfter);
+      if (predicate.everything) metadata.remainingItemCount = kindStorage(this.storage, def).count(res.continueAfter);
     }
     return { apiVersion: apiVersionOf(def), kind: def.listKind, metadata, items: res.items.map(stripTypeMeta) };
   }
@@ -97,7 +98,7 @@ export class GenericStore {
     const filter = predicate.everything ? undefined : predicate;
     const first = this.page(def, q, { atRevision, startAfter, limit: pageSize, filter });
     const revision = first.revision;
-    const storage = this.storage;
+    const kinds = kindStorage(this.storage, def);
     function* chunks(): Generator<string> {
       if (!opts.itemsOnly) {
         yield `{"apiVersion":${JSON.stringify(apiVersionOf(def))},"kind":${JSON.stringify(def.listKind)},"metadata":{"resourceVersion":"${revision}"},"items":[`;
@@ -111,7 +112,7 @@ export class GenericStore {
           count += page.items.length;
         }
         if (page.continueAfter === undefined) break;
-        page = storage.list(storageResourceOf(def), { atRevision: revision, startAfter: page.continueAfter, limit: pageSize, filter });
+        page = kinds.list({ atRevision: revision, startAfter: page.continueAfter, limit: pageSize, filter });
       }
       if (!opts.itemsOnly) yield "]}";
     }
@@ -120,7 +121,7 @@ export class GenericStore {
 
   private page(def: KindDef, q: ListQuery, opts: Parameters<Storage["list"]>[1]) {
     try {
-      return this.storage.list(storageResourceOf(def), opts);
+      return kindStorage(this.storage, def).list(opts);
     } catch (e) {
       if (isStorageError(e, "Expired") && q.continue) {
         const err = expired(
@@ -174,11 +175,11 @@ export class GenericStore {
     for (let attempt = 0; ; attempt++) {
       const name = obj.metadata.name as string;
       if (opts.dryRun) {
-        if (this.storage.get(storageResourceOf(def), name)) throw alreadyExists(groupResource(def), name);
+        if (kindStorage(this.storage, def).get(name)) throw alreadyExists(groupResource(def), name);
         return { code: 201, body: obj, warnings };
       }
       try {
-        return { code: 201, body: this.storage.create(storageResourceOf(def), name, obj), warnings };
+        return { code: 201, body: kindStorage(this.storage, def).create(name, obj), warnings };
       } catch (e) {
         if (generated && isStorageError(e, "Exists") && attempt < 8) {
           obj.metadata.name = `${obj.metadata.generateName}${randomSuffix()}`;
@@ -260,7 +261,7 @@ export class GenericStore {
   }
 
   delete(def: KindDef, name: string, opts: DeleteOptions = {}): WriteResult {
-    const current = this.storage.get(storageResourceOf(def), name);
+    const current = kindStorage(this.storage, def).get(name);
     if (!current) throw notFound(groupResource(def), name);
     const pre = opts.preconditions;
     checkPreconditions(def, name, current, pre?.resourceVersion ? { ...pre, resourceVersion: revisionFor(pre.resourceVersion, this.namespace) } : pre);
@@ -275,7 +276,7 @@ export class GenericStore {
     if (!pending && (grace === 0 || (meta.deletionTimestamp && (meta.deletionGracePeriodSeconds ?? 0) === 0))) {
       // Immediate removal.
       if (opts.dryRun) return this.deletedResult(def, current);
-      const gone = this.storage.delete(storageResourceOf(def), name, (cur) => {
+      const gone = kindStorage(this.storage, def).delete(name, (cur) => {
         if (cur.metadata.resourceVersion !== meta.resourceVersion) throw conflict(groupResource(def), name, OBJECT_MODIFIED);
       });
       return this.deletedResult(def, gone);
@@ -296,7 +297,7 @@ export class GenericStore {
     if (finalizers.length) m.finalizers = finalizers;
     if (deleteMarksTerminating(def)) next.status = { ...((next.status as object) ?? {}), phase: "Terminating" };
     if (opts.dryRun) return { code: 200, body: next };
-    const out = this.storage.guaranteedUpdate(storageResourceOf(def), name, (cur) => {
+    const out = kindStorage(this.storage, def).guaranteedUpdate(name, (cur) => {
       if (!cur || cur.metadata.resourceVersion !== meta.resourceVersion) throw conflict(groupResource(def), name, OBJECT_MODIFIED);
       return next;
     });
@@ -305,7 +306,7 @@ export class GenericStore {
 
   deleteCollection(def: KindDef, q: ListQuery, opts: DeleteOptions = {}): WriteResult {
     const predicate = buildPredicate(def, q.labelSelector, q.fieldSelector);
-    const res = this.storage.list(storageResourceOf(def), { filter: predicate.everything ? undefined : predicate });
+    const res = kindStorage(this.storage, def).list({ filter: predicate.everything ? undefined : predicate });
     const items: KubeObject[] = [];
     for (const obj of res.items) {
       try {
@@ -329,9 +330,7 @@ export class GenericStore {
   private write(def: KindDef, name: string, opts: WriteOptions, tryUpdate: (current: KubeObject | undefined) => KubeObject): WriteResult {
     let outcome;
     try {
-      outcome = this.storage.guaranteedUpdate(
-        storageResourceOf(def),
-        name,
+      outcome = kindStorage(this.storage, def).guaranteedUpdate(name,
         (current) => {
           const next = tryUpdate(current);
           checkSize(next);
@@ -348,7 +347,7 @@ export class GenericStore {
     const created = outcome.status === "written" && outcome.created;
     const meta = obj.metadata;
     if (!created && meta.deletionTimestamp && !(meta.finalizers?.length) && !hasNamespaceFinalizers(def, obj) && (meta.deletionGracePeriodSeconds ?? 0) === 0) {
-      const gone = this.storage.delete(storageResourceOf(def), name);
+      const gone = kindStorage(this.storage, def).delete(name);
       return { code: 200, body: gone };
     }
     return { code: created ? 201 : 200, body: obj };

@@ -402,7 +402,7 @@ describe.skipIf(!hasKubectl)("kubectl get: table printers", () => {
       expect(w.rows[0]).toMatchObject({ SUBOBJECT: "spec.containers{web}", SOURCE: "kubelet, node-1", "FIRST SEEN": expect.stringMatching(/^2m(\d+s)?$/), COUNT: "3", NAME: "web.17a1" });
     });
 
-    it.fails("[bug: core/v1 Events are not served through events.k8s.io/v1] get events.events.k8s.io lists them", async () => {
+    it("get events.events.k8s.io lists core/v1 Events too", async () => {
       const out = await k.ok(["get", "events.v1.events.k8s.io", "-n", "evs", "-o", "name"]);
       expect(out.trim().split("\n").sort()).toEqual(["event.events.k8s.io/web.17a1", "event.events.k8s.io/web.17a2"]);
     });

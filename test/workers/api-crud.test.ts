@@ -358,10 +358,9 @@ describe("metadata.generation", () => {
 });
 
 describe("core/v1 and events.k8s.io/v1 Events", () => {
-  // Upstream stores one events resource and converts between the two versions. Until that
-  // conversion exists, the two kinds are stored apart, so neither reads back the other's
-  // objects in the wrong shape.
-  it("keeps each kind's objects to itself, in its own shape", async () => {
+  // One stored resource, two versions, converted as upstream converts them
+  // (involvedObject ↔ regarding, message ↔ note, reportingComponent ↔ reportingController, …).
+  it("serves every Event through both APIs, each in its own shape", async () => {
     const ns = await newNs("ev");
     const core = await post(`/api/v1/namespaces/${ns}/events`, {
       apiVersion: "v1",
@@ -371,6 +370,8 @@ describe("core/v1 and events.k8s.io/v1 Events", () => {
       reason: "Started",
       message: "hello",
       type: "Normal",
+      count: 3,
+      source: { component: "kubelet" },
     });
     expect(core.status).toBe(201);
     const modern = await post(`/apis/events.k8s.io/v1/namespaces/${ns}/events`, {
@@ -380,18 +381,32 @@ describe("core/v1 and events.k8s.io/v1 Events", () => {
       eventTime: "2026-01-01T00:00:00.000000Z",
       regarding: { kind: "Pod", name: "p", namespace: ns },
       reason: "Started",
-      note: "hello",
+      note: "from the new API",
       type: "Normal",
       action: "Start",
       reportingController: "test",
       reportingInstance: "test-1",
     });
     expect(modern.status).toBe(201);
+    expect(modern.body).toMatchObject({ apiVersion: "events.k8s.io/v1", note: "from the new API", regarding: { name: "p" } });
+
     const coreList = await get(`/api/v1/namespaces/${ns}/events`);
-    expect(coreList.body.items.map((e: any) => e.metadata.name)).toEqual(["core-ev"]);
+    expect(coreList.body.items.map((e: any) => [e.metadata.name, e.message])).toEqual([
+      ["core-ev", "hello"],
+      ["new-ev", "from the new API"],
+    ]);
+    expect(coreList.body.items[1]).toMatchObject({ involvedObject: { name: "p" }, reportingComponent: "test", reportingInstance: "test-1" });
+
     const modernList = await get(`/apis/events.k8s.io/v1/namespaces/${ns}/events`);
     expect(modernList.body.kind).toBe("EventList");
-    expect(modernList.body.items.map((e: any) => [e.metadata.name, e.note])).toEqual([["new-ev", "hello"]]);
-    expect((await get(`/apis/events.k8s.io/v1/namespaces/${ns}/events/core-ev`)).status).toBe(404);
+    expect(modernList.body.items.map((e: any) => [e.metadata.name, e.note])).toEqual([
+      ["core-ev", "hello"],
+      ["new-ev", "from the new API"],
+    ]);
+    const one = (await get(`/apis/events.k8s.io/v1/namespaces/${ns}/events/core-ev`)).body;
+    expect(one).toMatchObject({ apiVersion: "events.k8s.io/v1", kind: "Event", regarding: { kind: "Pod", name: "p" }, deprecatedCount: 3, deprecatedSource: { component: "kubelet" } });
+    expect(one).not.toHaveProperty("message");
+    // One object: a write through one API is seen through the other at the same resourceVersion.
+    expect(one.metadata.resourceVersion).toBe(core.body.metadata.resourceVersion);
   });
 });

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { type FieldError, invalid, notSupported, required } from "../../../lib/field-errors.js";
 import { MicroTimeSchema, ObjectReferenceSchema, TimeSchema, goType, int32, typeMeta } from "../../meta.js";
 import type { KindDef } from "../../types.js";
+import { eventFromStorage, eventToStorage } from "./conversion.js";
 
 export const EventSchema = goType(
   z.object({
@@ -51,7 +52,8 @@ export const eventDef: KindDef<Event> = {
   kind: "Event",
   listKind: "EventList",
   plural: "events",
-  storageResource: "events.events.k8s.io",
+  // Stored as core/v1 Events, so both APIs serve the same objects (as upstream).
+  storageConversion: { toStorage: eventToStorage, fromStorage: eventFromStorage },
   singular: "event",
   namespaced: true,
   shortNames: ["ev"],

@@ -1,22 +1,7 @@
 // WebSocket watches: held by the namespace store with the Hibernation API (the runtime, not the
 // store's memory, keeps the socket), and across namespaces by the Worker.
 import { describe, expect, it } from "vitest";
-import { cm, del, newNs, nsStub, post, raw } from "./helpers.js";
-
-function collect(ws: WebSocket) {
-  const got: any[] = [];
-  let wake: () => void = () => undefined;
-  ws.addEventListener("message", (m) => {
-    got.push(JSON.parse(m.data as string));
-    wake();
-  });
-  ws.accept();
-  const until = async (n: number) => {
-    const deadline = Date.now() + 3000;
-    while (got.length < n && Date.now() < deadline) await new Promise<void>((r) => ((wake = r), setTimeout(r, 100)));
-  };
-  return { got, until };
-}
+import { cm, collectSocket as collect, del, newNs, nsStub, post, raw } from "./helpers.js";
 
 describe("WebSocket watch", () => {
   it("is a hibernatable socket of the namespace store, gone when the client closes", async () => {

@@ -1,7 +1,7 @@
 // Watches over chunked HTTP and WebSocket: event order, resume, bookmarks, timeouts, selector
 // transitions, compaction (410 as an ERROR event) and watches across namespaces.
 import { describe, expect, it } from "vitest";
-import { cm, del, get, newNs, nsStub, post, put, raw, Watch } from "./helpers.js";
+import { cm, collectSocket, del, get, newNs, nsStub, post, put, raw, Watch } from "./helpers.js";
 
 const rvOf = (e: { object: any }) => e.object.metadata.resourceVersion;
 const summary = (es: Array<{ type: string; object: any }>) => es.map((e) => `${e.type} ${e.object.metadata.name ?? ""} ${e.object.data?.k ?? ""}`.trim());
@@ -202,17 +202,7 @@ describe("watch (WebSocket)", () => {
     const res = await raw("GET", `${path}?watch=true`, { headers: { upgrade: "websocket" } });
     expect(res.status).toBe(101);
     const ws = res.webSocket!;
-    const got: any[] = [];
-    let wake: () => void = () => undefined;
-    ws.addEventListener("message", (m) => {
-      got.push(JSON.parse(m.data as string));
-      wake();
-    });
-    ws.accept();
-    const until = async (n: number) => {
-      const deadline = Date.now() + 2000;
-      while (got.length < n && Date.now() < deadline) await new Promise<void>((r) => ((wake = r), setTimeout(r, 100)));
-    };
+    const { got, until } = collectSocket(ws);
     try {
       await until(1);
       const b = (await post(path, cm("b"))).body;

@@ -163,3 +163,19 @@ export class Watch {
 export function nsStub(namespace: string) {
   return env.NAMESPACE_STORE.get(env.NAMESPACE_STORE.idFromName(`ns/${namespace}`));
 }
+
+/** Collects a watch WebSocket's messages (parsed JSON); `until(n)` waits up to 3 s for n of them. */
+export function collectSocket(ws: WebSocket): { got: any[]; until(n: number): Promise<void> } {
+  const got: any[] = [];
+  let wake: () => void = () => undefined;
+  ws.addEventListener("message", (m) => {
+    got.push(JSON.parse(m.data as string));
+    wake();
+  });
+  ws.accept();
+  const until = async (n: number) => {
+    const deadline = Date.now() + 3000;
+    while (got.length < n && Date.now() < deadline) await new Promise<void>((r) => ((wake = r), setTimeout(r, 100)));
+  };
+  return { got, until };
+}

@@ -2,6 +2,7 @@
 // only routes: storage is durable-objects/sqlite, semantics src/registry, watchers watch-hub.ts.
 import { DurableObject } from "cloudflare:workers";
 import { findKind } from "../src/apis/index.js";
+import { ControllerManager } from "../src/controllers/manager.js";
 import { storageResourceOf, type KindDef } from "../src/apis/types.js";
 import type { Env } from "../src/env.js";
 import { GenericStore } from "../src/registry/generic-store.js";
@@ -14,12 +15,19 @@ import { WatchHub } from "./watch-hub.js";
 
 /** Compaction runs at most once per this many writes. */
 const COMPACT_EVERY = 64;
+/** Debounce of the controller alarm after a write: writes in a burst share one alarm. */
+const ALARM_DEBOUNCE_MS = 20;
 
 export class NamespaceStore extends DurableObject<Env> {
   private readonly backend: SqliteBackend;
   private readonly storage: LogStore;
   private readonly hub: WatchHub;
   private writesSinceCompaction = 0;
+  private readonly controllers: ControllerManager;
+  /** The alarm this instance has set and not yet seen fire (undefined: none known). */
+  private alarmAt: number | undefined;
+  /** False until this instance's first alarm: the queue is in memory, so an alarm left by an evicted instance resyncs. */
+  private ranAlarm = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -34,8 +42,11 @@ export class NamespaceStore extends DurableObject<Env> {
       (t) => kindOf(t),
       () => ctx.getWebSockets(),
     );
+    this.controllers = new ControllerManager({ namespace: namespaceOfId(ctx.id), storeFor: (ns) => new GenericStore(this.storage, ns) });
     this.storage.subscribe((e) => {
       this.hub.publish(e);
+      // Only enqueue here: this runs inside writes, including the controllers' own.
+      this.armAlarm(this.controllers.onStoredEvent(e));
       if (++this.writesSinceCompaction >= COMPACT_EVERY) {
         this.writesSinceCompaction = 0;
         queueMicrotask(() => this.compact());
@@ -71,6 +82,23 @@ export class NamespaceStore extends DurableObject<Env> {
 
   async deleteCollection(t: Target, q: ListQuery, opts: DeleteOptions): Promise<Outcome> {
     return run(() => this.registry(t).deleteCollection(kindOf(t), q, opts));
+  }
+
+  /** Enqueue every controller key of this store (the Worker's cron resync). */
+  async resync(namespace?: string): Promise<void> {
+    this.armAlarm(this.controllers.resyncAll(namespace));
+  }
+
+  /** Runs the due controller keys, then re-arms for the next due key. */
+  async alarm(): Promise<void> {
+    this.alarmAt = undefined;
+    if (!this.ranAlarm) {
+      this.ranAlarm = true;
+      this.controllers.resyncAll();
+    }
+    const summary = await this.controllers.runDue(Date.now());
+    for (const err of summary.errors) console.warn("reconcile failed", err.item, err.error instanceof Error ? err.error.message : err.error);
+    this.armAlarm(this.controllers.nextDueAt());
   }
 
   /** The store's current revision, for composite resourceVersions across namespaces. */
@@ -163,6 +191,15 @@ export class NamespaceStore extends DurableObject<Env> {
 
   private listsInFlight = 0;
 
+  /** Sets the alarm ~20 ms out (or at `due` if later) unless an earlier one is already set. */
+  private armAlarm(due: number | undefined): void {
+    if (due === undefined) return;
+    const at = Math.max(Date.now() + ALARM_DEBOUNCE_MS, due);
+    if (this.alarmAt !== undefined && this.alarmAt <= at) return;
+    this.alarmAt = at;
+    void this.ctx.storage.setAlarm(at);
+  }
+
   private registry(t: Target): GenericStore {
     return new GenericStore(this.storage, t.namespace);
   }
@@ -177,6 +214,12 @@ export class NamespaceStore extends DurableObject<Env> {
       Date.now(),
     );
   }
+}
+
+/** `ns/<name>` ids hold a namespace; the runtime gives the name back for idFromName ids. */
+function namespaceOfId(id: DurableObjectId): string | undefined {
+  const name = (id as { name?: string }).name;
+  return name?.startsWith("ns/") ? name.slice(3) : undefined;
 }
 
 function kindOf(t: Target): KindDef {

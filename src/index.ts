@@ -1,11 +1,16 @@
 // Worker entry: fetch → the API server, scheduled → controller resync. Wiring only.
 import { app } from "./api/app.js";
+import { namespaceNames } from "./api/fan-in.js";
+import { namespaceStore } from "./api/stores.js";
 export { NamespaceStore } from "../durable-objects/namespace-store.js";
 import type { Env } from "./env.js";
 
 export default {
   fetch: (request: Request, env: Env, ctx: ExecutionContext) => app.fetch(request, env, ctx),
-  async scheduled(_controller: ScheduledController, _env: Env, _ctx: ExecutionContext): Promise<void> {
-    // Controllers arrive with their own issue; the tick is wired so `edgeplane up` can drive it.
+  /** The cron resync: every namespace store re-runs all its controllers' keys. */
+  async scheduled(_controller: ScheduledController, env: Env, _ctx: ExecutionContext): Promise<void> {
+    const names = await namespaceNames(env);
+    const results = await Promise.allSettled(names.map((ns) => namespaceStore(env, ns).resync(ns)));
+    for (const [i, r] of results.entries()) if (r.status === "rejected") console.warn("resync failed", names[i], r.reason);
   },
 } satisfies ExportedHandler<Env>;

@@ -56,6 +56,8 @@ interface KindCase {
   defaults?: (o: any) => void;
   /** What DELETE answers: the object itself (pods, services, namespaces) or a Success Status. */
   deleteReturnsObject?: boolean;
+  /** A controller writes its status after a create (ReplicaSets). */
+  controlled?: boolean;
   /** REST path of the collection, for raw requests. */
   path: string;
 }
@@ -226,6 +228,7 @@ const cases: KindCase[] = [
   },
   {
     kind: "ReplicaSet",
+    controlled: true,
     path: "/apis/apps/v1/namespaces/crud/replicasets",
     client: () => apps,
     suffix: "NamespacedReplicaSet",
@@ -311,7 +314,7 @@ describe("CRUD of every kind with the typed clients", () => {
       const nsArg = c.namespaced ? { namespace: NS } : {};
       const before = Date.now();
 
-      const created = await client[`create${c.suffix}`]({ ...nsArg, body: c.body(name) });
+      let created = await client[`create${c.suffix}`]({ ...nsArg, body: c.body(name) });
       expect(created.metadata.name).toBe(name);
       expect(created.metadata.uid).toMatch(UID);
       expect(created.metadata.resourceVersion).toMatch(/^[1-9]\d*$/);
@@ -321,6 +324,9 @@ describe("CRUD of every kind with the typed clients", () => {
       else expect(created.metadata.namespace).toBeUndefined();
       expect(created.metadata.deletionTimestamp).toBeUndefined();
       c.defaults?.(created);
+      // A kind with a running controller gets its status written right after the create: compare
+      // resourceVersions from the object once the controller has observed it.
+      if (c.controlled) created = await synced(() => client[`read${c.suffix}`]({ name, ...nsArg }));
 
       // Create of an existing name: 409 AlreadyExists, nothing changed.
       const exists = await expectApiError(client[`create${c.suffix}`]({ ...nsArg, body: c.body(name) }), 409, "AlreadyExists");
@@ -370,6 +376,16 @@ describe("CRUD of every kind with the typed clients", () => {
     });
   }
 });
+
+/** Reads until status.observedGeneration has caught up with metadata.generation (5 s at most). */
+async function synced(read: () => Promise<any>): Promise<any> {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const o = await read();
+    if (o.status?.observedGeneration === o.metadata.generation || Date.now() > deadline) return o;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
 
 describe("what DELETE answers", () => {
   for (const c of cases) {

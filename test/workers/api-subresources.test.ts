@@ -1,6 +1,6 @@
 // The status and scale subresources, and optimistic concurrency on update and create.
 import { describe, expect, it } from "vitest";
-import { api, cm, deployment, get, newNs, patch, post, put } from "./helpers.js";
+import { api, cm, deployment, get, newNs, patch, post, put, settle } from "./helpers.js";
 
 describe("status subresource", () => {
   it("PUT /status changes only status; PUT of the main resource ignores status", async () => {
@@ -80,14 +80,17 @@ describe("scale subresource", () => {
     const base = `/apis/apps/v1/namespaces/${ns}/${plural}/w`;
     const created = await post(`/apis/apps/v1/namespaces/${ns}/${plural}`, body("w"));
     expect(created.status, created.text).toBe(201);
+    // The ReplicaSet controller creates the pods and writes the status; let it finish first.
+    await settle(ns);
+    const current = (await get(base)).body;
     const scale = await get(`${base}/scale`);
     expect(scale.status).toBe(200);
     expect(scale.body).toEqual({
       apiVersion: "autoscaling/v1",
       kind: "Scale",
-      metadata: { name: "w", namespace: ns, uid: created.body.metadata.uid, resourceVersion: created.body.metadata.resourceVersion, creationTimestamp: created.body.metadata.creationTimestamp },
+      metadata: { name: "w", namespace: ns, uid: created.body.metadata.uid, resourceVersion: current.metadata.resourceVersion, creationTimestamp: created.body.metadata.creationTimestamp },
       spec: { replicas: 2 },
-      status: { replicas: 0, selector: "app=w" },
+      status: { replicas: plural === "replicasets" ? 2 : 0, selector: "app=w" },
     });
     const put5 = await put(`${base}/scale`, { apiVersion: "autoscaling/v1", kind: "Scale", metadata: { name: "w", resourceVersion: scale.body.metadata.resourceVersion }, spec: { replicas: 5 } });
     expect(put5.status, put5.text).toBe(200);

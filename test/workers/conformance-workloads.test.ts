@@ -2,7 +2,7 @@
 // need no controller (create, get, list, watch, patch, update, status, scale, delete collection),
 // written from the upstream descriptions. Pods running, adoption, rollouts: the controllers.
 import { describe, expect, it } from "vitest";
-import { api, del, deployment, get, names, newNs, patch, post, put, Watch } from "./helpers.js";
+import { api, del, deployment, get, names, newNs, patch, post, put, settle, Watch } from "./helpers.js";
 
 const q = (s: string) => encodeURIComponent(s);
 const uniq = () => Math.random().toString(36).slice(2, 8);
@@ -22,6 +22,7 @@ describe("conformance: apps/v1 status sub-resource (DaemonSet, Deployment, Repli
     const base = `/apis/apps/v1/namespaces/${ns}/${plural}`;
     const c = await post(base, bodies[plural]("e2e-status"));
     expect(c.status, c.text).toBe(201);
+    await settle(ns); // the ReplicaSet controller's first status write, so PUT below does not race it
 
     const st = await get(`${base}/e2e-status/status`);
     expect(st.status).toBe(200);
@@ -88,6 +89,7 @@ describe("conformance: scale (API part)", () => {
     const ns = await newNs("cw");
     const base = `/apis/apps/v1/namespaces/${ns}/replicasets`;
     expect((await post(base, bodies.replicasets("rs"))).status).toBe(201);
+    await settle(ns); // the ReplicaSet controller's first status write, so PUT below does not race it
     const s = (await get(`${base}/rs/scale`)).body;
     expect(s.spec.replicas).toBe(1);
     s.spec.replicas = 2;

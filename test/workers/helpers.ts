@@ -1,5 +1,6 @@
 // Shared helpers for the route tests inside workerd: requests through the Worker's own fetch
 // handler with the admin token, fresh namespaces, and a line reader for watch streams.
+import { runDurableObjectAlarm } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 
 export const TOKEN = "test-token";
@@ -162,6 +163,15 @@ export class Watch {
 /** The namespace's Durable Object stub. */
 export function nsStub(namespace: string) {
   return env.NAMESPACE_STORE.get(env.NAMESPACE_STORE.idFromName(`ns/${namespace}`));
+}
+
+/**
+ * Runs the namespace store's controller alarm until nothing is left to do, so a test of the API
+ * alone can read and write a ReplicaSet without racing the ReplicaSet controller's status writes.
+ */
+export async function settle(namespace: string): Promise<void> {
+  const stub = nsStub(namespace) as any;
+  for (let i = 0; i < 20 && (await runDurableObjectAlarm(stub)); i++);
 }
 
 /** Collects a watch WebSocket's messages (parsed JSON); `until(n)` waits up to 3 s for n of them. */

@@ -3,7 +3,8 @@
 // and registration happen in one synchronous step, so no event is lost or sent twice.
 import { fromStorage, storageResourceOf, type KindDef, type KubeObject } from "../src/apis/types.js";
 import { kindStorage } from "../src/registry/kind-storage.js";
-import { apiVersionOf, parseResourceVersion } from "../src/registry/generic-store.js";
+import { apiVersionOf } from "../src/registry/kind-names.js";
+import { parseResourceVersion } from "../src/registry/storage-status.js";
 import { buildPredicate, type Predicate } from "../src/registry/predicate.js";
 import type { Target, WatchQuery } from "../src/registry/requests.js";
 import { bookmark, encodeEvent, toWatchEvent, watchResponseHeaders, type WatchEvent } from "../src/registry/watch-events.js";

@@ -2,12 +2,13 @@
 // namespace stores, with one opaque resourceVersion holding a revision per store. Namespaces
 // created while a watch runs are picked up from a watch on the namespace list.
 import type { KindDef, KubeObject } from "../apis/types.js";
+import { encodeContinue } from "../registry/continue-token.js";
 import { buildPredicate } from "../registry/predicate.js";
 import { watchResponseHeaders } from "../registry/watch-events.js";
 import type { Env } from "../env.js";
 import { badRequest, expired, StatusError } from "../lib/status.js";
 import { decodeRevisions, encodeRevisions, type Revisions } from "../registry/composite-rv.js";
-import { apiVersionOf } from "../registry/generic-store.js";
+import { apiVersionOf } from "../registry/kind-names.js";
 import type { ListQuery, Target, WatchQuery } from "../registry/requests.js";
 import { clusterStore, namespaceStore, unwrap } from "./stores.js";
 
@@ -94,7 +95,7 @@ export async function listAcross(env: Env, def: KindDef, target: Target, q: List
     const inner: ListQuery = { labelSelector: q.labelSelector, fieldSelector: q.fieldSelector, resourceVersion: String(revs[ns]), resourceVersionMatch: "Exact" };
     if (remaining) inner.limit = remaining;
     if (ns === startNs && startAfter) {
-      inner.continue = encodeInnerContinue(revs[ns], startAfter);
+      inner.continue = encodeContinue(revs[ns], startAfter);
       delete inner.resourceVersion;
       delete inner.resourceVersionMatch;
     }
@@ -121,10 +122,6 @@ export async function listAcross(env: Env, def: KindDef, target: Target, q: List
   return { apiVersion: apiVersionOf(def), kind: def.listKind, metadata, items };
 }
 
-/** The same token a namespace store hands out (continue-token.ts), made here for its snapshot. */
-function encodeInnerContinue(rv: number, start: string): string {
-  return btoa(JSON.stringify({ v: "meta.k8s.io/v1", rv, start })).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
 
 /** A watch across namespaces: one upstream watch per namespace store, merged into one stream. */
 export function watchAcross(env: Env, def: KindDef, target: Target, q: WatchQuery, request: Request): Response {

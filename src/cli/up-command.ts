@@ -1,7 +1,8 @@
 // `edgeplane up` as a command: flags → startControlPlane, progress on stdout, errors on
 // stderr, Ctrl-C / SIGTERM → stop wrangler and workerd and exit 0.
 import { UsageError, type Parsed } from "./args.js";
-import { startControlPlane, UpError, type ControlPlane } from "./up.js";
+import { startControlPlane, type ControlPlane } from "./up.js";
+import { UpError } from "./up-error.js";
 
 const OUTPUT_LINES_SHOWN = 30;
 

@@ -2,13 +2,14 @@
 // `wrangler dev`, with state on disk, an admin token, a kubeconfig and a local cron tick.
 // `startControlPlane` is the programmatic API used by the command and by tests.
 import { spawn, type ChildProcess } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { isAbsolute, join, resolve } from "node:path";
 import { httpRequestText } from "./https.js";
 import { writeKubeconfig } from "./kubeconfig.js";
+import { lockState, adminToken, workerEnvFile } from "./state.js";
 import { ensureTls } from "./tls.js";
+import { UpError } from "./up-error.js";
 import { packageRoot, wranglerScript } from "./paths.js";
 
 export interface UpOptions {
@@ -63,19 +64,6 @@ export interface ControlPlane {
   recentOutput(): string[];
   /** Stop wrangler and workerd and wait until they are gone. Idempotent. */
   stop(): Promise<void>;
-}
-
-/** A failure to start, with what a person can do about it and wrangler's last lines. */
-export class UpError extends Error {
-  constructor(
-    message: string,
-    readonly hint?: string,
-    readonly output: string[] = [],
-    readonly aborted = false,
-  ) {
-    super(message);
-    this.name = "UpError";
-  }
 }
 
 export const DEFAULT_PORT = 8787;
@@ -298,81 +286,6 @@ export async function startControlPlane(opts: UpOptions = {}): Promise<ControlPl
     recentOutput: () => [...output],
     stop,
   };
-}
-
-/** Read `<state>/admin-token`, or make one (32 random bytes, base64url) and keep it there, mode 0600. */
-export function adminToken(stateDir: string): { token: string; created: boolean } {
-  const path = join(stateDir, "admin-token");
-  if (existsSync(path)) {
-    const token = readFileSync(path, "utf8").trim();
-    if (!/^[A-Za-z0-9_\-.~+/=]{16,}$/.test(token)) {
-      throw new UpError(`${path} does not hold a usable token`, "delete it and run 'edgeplane up' again to make a new one");
-    }
-    if ((statSync(path).mode & 0o077) !== 0) chmodSync(path, 0o600);
-    return { token, created: false };
-  }
-  const token = randomBytes(32).toString("base64url");
-  writeFileSync(path, `${token}\n`, { mode: 0o600, flag: "wx" });
-  return { token, created: true };
-}
-
-/**
- * Take `<state>/up.lock` (pid and port of the running `edgeplane up`); a lock left by a process
- * that is gone is taken over. Returns the release function.
- */
-function lockState(stateDir: string, port: number): () => void {
-  const path = join(stateDir, "up.lock");
-  const mine = JSON.stringify({ pid: process.pid, port }) + "\n";
-  for (let attempt = 0; ; attempt++) {
-    try {
-      writeFileSync(path, mine, { flag: "wx", mode: 0o600 });
-      break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "EEXIST" || attempt > 0) {
-        throw new UpError(`cannot lock the state folder ${stateDir}: ${(err as Error).message}`);
-      }
-      let holder: { pid?: number; port?: number } = {};
-      try {
-        holder = JSON.parse(readFileSync(path, "utf8"));
-      } catch {
-        // unreadable: treat as stale
-      }
-      if (typeof holder.pid === "number" && processAlive(holder.pid)) {
-        throw new UpError(
-          `the state folder ${stateDir} is in use by another edgeplane up (pid ${holder.pid}, port ${holder.port})`,
-          "stop that one first, or pass --state with another folder",
-        );
-      }
-      rmSync(path, { force: true });
-    }
-  }
-  let released = false;
-  return () => {
-    if (released) return;
-    released = true;
-    try {
-      if (readFileSync(path, "utf8") === mine) rmSync(path, { force: true });
-    } catch {
-      // already gone
-    }
-  };
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
-/** The env file wrangler dev reads the Worker's secrets from (ADMIN_TOKEN), mode 0600. */
-function workerEnvFile(stateDir: string, token: string): string {
-  const path = join(stateDir, "worker.env");
-  writeFileSync(path, `# Written by edgeplane up on every start.\nADMIN_TOKEN=${token}\n`, { mode: 0o600 });
-  chmodSync(path, 0o600);
-  return path;
 }
 
 /** Fails with an UpError when something already listens on 127.0.0.1:port. */

@@ -3,13 +3,9 @@
 // specifics come from the KindDef (schema, defaults, validation) and strategy.ts.
 import { decodeObject } from "../apis/decode.js";
 import type { KindDef, KubeObject } from "../apis/types.js";
-import { unknownFields } from "../apis/unknown-fields.js";
 import { validateObjectMeta } from "../apis/validation.js";
-import { applyJsonPatch } from "../api/patch/json-patch.js";
-import { applyMergePatch } from "../api/patch/json-merge-patch.js";
+import { JSON_PATCH, MERGE_PATCH, STRATEGIC_MERGE_PATCH, applyPatch } from "../api/patch/index.js";
 import { isPatchError } from "../api/patch/patch-error.js";
-import { applyStrategicMergePatch, noPatchMeta } from "../api/patch/strategic-merge-patch.js";
-import { patchMetaFor } from "../api/patch/patch-meta.js";
 import { rfc3339, type Clock } from "../lib/clock.js";
 import { invalid as invalidField, required as requiredField, type FieldError } from "../lib/field-errors.js";
 import {
@@ -23,12 +19,9 @@ import {
   forbidden,
   invalid,
   notFound,
-  success,
   resourceVersionTooLarge,
-  tooLarge,
-  type GroupResource,
 } from "../lib/status.js";
-import { isStorageError, StorageError } from "../storage/errors.js";
+import { isStorageError } from "../storage/errors.js";
 import type { Storage } from "../storage/interface.js";
 import { applyConfiguration, checkConfiguration, placeManagedFields, trackUpdate, updateTracking, type Tracking } from "./apply/field-manager.js";
 import { revisionFor } from "./composite-rv.js";
@@ -37,11 +30,8 @@ import { kindStorage } from "./kind-storage.js";
 import { randomSuffix } from "./names.js";
 import { buildPredicate } from "./predicate.js";
 import type { DeleteOptions, ListQuery, PatchType, WriteOptions } from "./requests.js";
-import { labelSelectorObjectToString } from "./selectors/index.js";
-import { deleteMarksTerminating, gracePeriodFor, resetStatusForCreate, returnsDeletedObject, specOf, tracksGeneration } from "./strategy.js";
+import { deleteMarksTerminating, gracePeriodFor, resetStatusForCreate, specOf, tracksGeneration } from "./strategy.js";
 
-/** Upstream's per-object limit (etcd's request size), in bytes of JSON. */
-export const MAX_OBJECT_BYTES = 1.5 * 1024 * 1024;
 
 export interface WriteResult {
   code: number;
@@ -49,8 +39,22 @@ export interface WriteResult {
   warnings?: string[];
 }
 
-export const groupResource = (def: KindDef): GroupResource => ({ group: def.group, resource: def.plural });
-export const apiVersionOf = (def: KindDef): string => (def.group ? `${def.group}/${def.version}` : def.version);
+
+import { fieldValidation } from "./field-validation.js";
+import { checkPreconditions, deletedResult, hasNamespaceFinalizers, propagationFinalizers } from "./deletion.js";
+import { apiVersionOf, groupResource } from "./kind-names.js";
+import { checkSize, dropEmptyMetadata, stripTypeMeta, withSpecOf } from "./object-shape.js";
+import { mergeScale, requestedReplicas, toScale } from "./scale.js";
+import { parseResourceVersion, storageToStatus } from "./storage-status.js";
+
+
+/** The Content-Type each patch type arrives with (src/api/body.ts reads it). */
+const PATCH_CONTENT_TYPES: Record<PatchType, string> = {
+  json: JSON_PATCH,
+  merge: MERGE_PATCH,
+  strategic: STRATEGIC_MERGE_PATCH,
+  apply: "application/apply-patch+yaml",
+};
 
 /** Thrown inside a storage transaction to run everything but the write (dryRun=All). */
 class DryRun extends Error {
@@ -70,7 +74,7 @@ export class GenericStore {
   get(def: KindDef, name: string, subresource?: string): KubeObject {
     const obj = kindStorage(this.storage, def).get(name);
     if (!obj) throw notFound(groupResource(def), name);
-    if (subresource === "scale") return this.toScale(def, obj);
+    if (subresource === "scale") return toScale(def, obj);
     return obj;
   }
 
@@ -191,7 +195,7 @@ export class GenericStore {
   }
 
   update(def: KindDef, name: string, raw: unknown, subresource: string | undefined, opts: WriteOptions = {}): WriteResult {
-    if (subresource === "scale") return this.updateScale(def, name, (scale) => mergeScale(def, name, scale, raw), opts);
+    if (subresource === "scale") return this.updateScale(def, name, (scale) => mergeScale(name, scale, raw), opts);
     const warnings = fieldValidation(def, raw, opts);
     const incoming = this.decode(def, raw);
     if (incoming.metadata.name === undefined || incoming.metadata.name === "") incoming.metadata.name = name;
@@ -275,11 +279,11 @@ export class GenericStore {
 
     if (!pending && (grace === 0 || (meta.deletionTimestamp && (meta.deletionGracePeriodSeconds ?? 0) === 0))) {
       // Immediate removal.
-      if (opts.dryRun) return this.deletedResult(def, current);
+      if (opts.dryRun) return deletedResult(def, current);
       const gone = kindStorage(this.storage, def).delete(name, (cur) => {
         if (cur.metadata.resourceVersion !== meta.resourceVersion) throw conflict(groupResource(def), name, OBJECT_MODIFIED);
       });
-      return this.deletedResult(def, gone);
+      return deletedResult(def, gone);
     }
     // Graceful or finalizer-held deletion: mark the object and keep it.
     const next = structuredClone(current);
@@ -464,168 +468,32 @@ export class GenericStore {
 
   private applyPatch(def: KindDef, name: string, type: PatchType, current: unknown, patch: unknown): KubeObject {
     try {
-      switch (type) {
-        case "json":
-          return applyJsonPatch(current, patch) as KubeObject;
-        case "merge":
-          return applyMergePatch(current, patch) as KubeObject;
-        case "strategic":
-          return applyStrategicMergePatch(current, patch, patchMetaFor(def.group, def.kind) ?? noPatchMeta) as KubeObject;
-        default:
-          throw badRequest(`unsupported patch type ${type}`);
-      }
+      return applyPatch(PATCH_CONTENT_TYPES[type], current, patch, def) as KubeObject;
     } catch (e) {
       if (isPatchError(e)) {
         if (e.code === 400) throw badRequest(e.message);
+        if (e.code === 415) throw new StatusError(failure(415, "UnsupportedMediaType", e.message));
         throw new StatusError(failure(422, "Invalid", e.message, { name, group: def.group || undefined, kind: def.plural }));
       }
       throw e;
     }
   }
 
-  private deletedResult(def: KindDef, gone: KubeObject): WriteResult {
-    if (returnsDeletedObject(def)) return { code: 200, body: gone };
-    const d: Record<string, unknown> = { name: gone.metadata.name, kind: def.plural, uid: gone.metadata.uid };
-    if (def.group) d.group = def.group;
-    return { code: 200, body: success(d) };
-  }
 
   // ---- scale subresource ----
-
-  private toScale(def: KindDef, obj: KubeObject): KubeObject {
-    if (!def.scale) throw notFound(groupResource(def), obj.metadata.name as string);
-    const spec = (obj.spec ?? {}) as { replicas?: number; selector?: unknown };
-    const status = (obj.status ?? {}) as { replicas?: number };
-    const m = obj.metadata;
-    return {
-      apiVersion: "autoscaling/v1",
-      kind: "Scale",
-      metadata: { name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion, creationTimestamp: m.creationTimestamp },
-      spec: { replicas: spec.replicas ?? 0 },
-      status: { replicas: status.replicas ?? 0, selector: spec.selector ? labelSelectorObjectToString(spec.selector as never) : "" },
-    };
-  }
 
   private updateScale(def: KindDef, name: string, change: (scale: KubeObject) => KubeObject, opts: WriteOptions): WriteResult {
     if (!def.scale) throw notFound(groupResource(def), name);
     const res = this.write(def, name, opts, (current) => {
       if (!current) throw notFound(groupResource(def), name);
-      const scale = change(this.toScale(def, current));
+      const scale = change(toScale(def, current));
       const rawRv = (scale.metadata ?? {}).resourceVersion;
       const rv = rawRv ? revisionFor(rawRv, this.namespace) : undefined;
-      if (rv && rv !== current.metadata.resourceVersion) throw conflict({ group: def.group, resource: def.plural }, name, OBJECT_MODIFIED);
-      const replicas = (scale.spec as { replicas?: unknown } | undefined)?.replicas;
-      if (typeof replicas !== "number" || !Number.isInteger(replicas)) {
-        throw invalid("Scale", "autoscaling", name, [invalidField("spec.replicas", replicas ?? null, "must be an integer")]);
-      }
-      if (replicas < 0) throw invalid("Scale", "autoscaling", name, [invalidField("spec.replicas", replicas, "must be greater than or equal to 0")]);
+      if (rv && rv !== current.metadata.resourceVersion) throw conflict(groupResource(def), name, OBJECT_MODIFIED);
       const next = structuredClone(current);
-      (next.spec as { replicas?: number }).replicas = replicas;
+      (next.spec as { replicas?: number }).replicas = requestedReplicas(name, scale);
       return this.prepareUpdate(def, current, next, undefined, false, updateTracking(opts, "scale"));
     });
-    return { code: res.code === 201 ? 200 : res.code, body: this.toScale(def, res.body as KubeObject) };
-  }
-}
-
-function mergeScale(def: KindDef, name: string, scale: KubeObject, raw: unknown): KubeObject {
-  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw badRequest("the body of the request must be a Scale object");
-  const body = raw as KubeObject;
-  if (body.kind && body.kind !== "Scale") throw badRequest(`the kind in the data (${body.kind}) does not match the expected kind (Scale)`);
-  if (body.metadata?.name && body.metadata.name !== name) {
-    throw badRequest(`the name of the object (${body.metadata.name}) does not match the name on the URL (${name})`);
-  }
-  void def;
-  return { ...scale, metadata: { ...scale.metadata, resourceVersion: body.metadata?.resourceVersion }, spec: body.spec ?? {} };
-}
-
-/**
- * Field validation (fieldValidation=Strict|Warn|Ignore, Warn by default as upstream): unknown
- * and duplicate fields are refused with 400, returned as warnings, or ignored. They are dropped
- * from the object in every case.
- */
-function fieldValidation(def: KindDef, raw: unknown, opts: WriteOptions): string[] {
-  const mode = opts.fieldValidation ?? "Warn";
-  if (mode === "Ignore") return [];
-  const problems = [
-    ...unknownFields(def.schema, raw).map((f) => `unknown field "${f}"`),
-    ...(opts.duplicateFields ?? []).map((f) => `duplicate field "${f}"`),
-  ];
-  if (problems.length === 0) return [];
-  if (mode === "Strict") {
-    throw badRequest(`${def.kind} in version "${def.version}" cannot be handled as a ${def.kind}: strict decoding error: ${problems.join(", ")}`);
-  }
-  return problems;
-}
-
-/** Go's omitempty: an empty label or annotation map, finalizer or owner list is not stored. */
-function dropEmptyMetadata(obj: KubeObject): void {
-  const m = obj.metadata;
-  for (const k of ["labels", "annotations"] as const) if (m[k] && Object.keys(m[k]!).length === 0) delete m[k];
-  for (const k of ["finalizers", "ownerReferences"] as const) if (Array.isArray(m[k]) && m[k]!.length === 0) delete m[k];
-}
-
-/** `incoming` with every top-level field but metadata and status taken from `current`. */
-function withSpecOf(incoming: KubeObject, current: KubeObject): KubeObject {
-  const keep = new Set(["apiVersion", "kind", "metadata", "status"]);
-  const next: KubeObject = { apiVersion: incoming.apiVersion, kind: incoming.kind, metadata: incoming.metadata };
-  for (const [k, v] of Object.entries(current)) if (!keep.has(k)) next[k] = structuredClone(v);
-  if (incoming.status !== undefined) next.status = incoming.status;
-  return next;
-}
-
-function propagationFinalizers(opts: DeleteOptions): string[] {
-  if (opts.propagationPolicy === "Orphan" || (opts.propagationPolicy === undefined && opts.orphanDependents === true)) return ["orphan"];
-  if (opts.propagationPolicy === "Foreground") return ["foregroundDeletion"];
-  return [];
-}
-
-function hasNamespaceFinalizers(def: KindDef, obj: KubeObject): boolean {
-  return deleteMarksTerminating(def) && ((obj.spec as { finalizers?: string[] } | undefined)?.finalizers ?? []).length > 0;
-}
-
-function checkPreconditions(def: KindDef, name: string, current: KubeObject, pre: DeleteOptions["preconditions"]): void {
-  if (!pre) return;
-  if (pre.uid && pre.uid !== current.metadata.uid) {
-    throw conflict(groupResource(def), name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid}`);
-  }
-  if (pre.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion) {
-    throw conflict(
-      groupResource(def),
-      name,
-      `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`,
-    );
-  }
-}
-
-function checkSize(obj: KubeObject): void {
-  const n = new TextEncoder().encode(JSON.stringify(obj)).length;
-  if (n > MAX_OBJECT_BYTES) throw tooLarge(`Request entity too large: object is ${n} bytes, the limit is ${MAX_OBJECT_BYTES} bytes`);
-}
-
-export function stripTypeMeta(obj: KubeObject): KubeObject {
-  const { apiVersion: _a, kind: _k, ...rest } = obj;
-  return rest as KubeObject;
-}
-
-/** Parses a resourceVersion query value; composite (cross-namespace) tokens are the Worker's business. */
-export function parseResourceVersion(rv: string): number {
-  if (!/^\d+$/.test(rv)) throw badRequest(`invalid resource version: ${JSON.stringify(rv)}`);
-  return Number(rv);
-}
-
-export function storageToStatus(def: KindDef, e: unknown): unknown {
-  if (!(e instanceof StorageError)) return e;
-  const gr = groupResource(def);
-  switch (e.code) {
-    case "NotFound":
-      return notFound(gr, e.key);
-    case "Exists":
-      return alreadyExists(gr, e.key);
-    case "Conflict":
-      return conflict(gr, e.key, OBJECT_MODIFIED);
-    case "Expired":
-      return expired(e.message);
-    default:
-      return forbidden(gr, e.key, e.message);
+    return { code: res.code === 201 ? 200 : res.code, body: toScale(def, res.body as KubeObject) };
   }
 }

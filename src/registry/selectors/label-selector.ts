@@ -3,6 +3,7 @@
 // (LabelSelectorAsSelector), so lists, watches and owners select what a real cluster selects.
 import { SelectorParseError } from "./errors.js";
 import { aggregateMessage, goQuote, invalidFieldMessage, isQualifiedName, isValidLabelValue } from "./validation.js";
+import { Lexer, type ScannedItem, type Token } from "./lexer.js";
 
 /** selection.Operator, spelled as upstream spells it. */
 export type LabelOperator = "in" | "notin" | "=" | "==" | "!=" | "exists" | "!" | "gt" | "lt";
@@ -180,107 +181,6 @@ const nothingSelector: LabelSelector = new NothingSelector();
 export const everythingLabels = (): LabelSelector => everythingSelector;
 /** labels.Nothing(): matches no set of labels (what a nil metav1.LabelSelector means). */
 export const nothingLabels = (): LabelSelector => nothingSelector;
-
-// ---------------------------------------------------------------------------------------------
-// Lexer: byte-for-byte the behaviour of upstream's, including its error texts.
-
-type Token =
-  | "error"
-  | "eos"
-  | "closedPar"
-  | "comma"
-  | "doesNotExist"
-  | "doubleEquals"
-  | "equals"
-  | "greaterThan"
-  | "identifier"
-  | "in"
-  | "lessThan"
-  | "notEquals"
-  | "notIn"
-  | "openPar";
-
-const string2token: Record<string, Token> = {
-  ")": "closedPar",
-  ",": "comma",
-  "!": "doesNotExist",
-  "==": "doubleEquals",
-  "=": "equals",
-  ">": "greaterThan",
-  in: "in",
-  "<": "lessThan",
-  "!=": "notEquals",
-  notin: "notIn",
-  "(": "openPar",
-};
-const lookupToken = (s: string): Token | undefined => (Object.prototype.hasOwnProperty.call(string2token, s) ? string2token[s] : undefined);
-
-interface ScannedItem {
-  tok: Token;
-  literal: string;
-}
-
-const isWhitespace = (ch: string) => ch === " " || ch === "\t" || ch === "\r" || ch === "\n";
-const isSpecialSymbol = (ch: string) => ch === "=" || ch === "!" || ch === "(" || ch === ")" || ch === "," || ch === ">" || ch === "<";
-/** Upstream's lexer reads a NUL byte, like the end of input, as 0. */
-const NUL = "\0";
-
-class Lexer {
-  private pos = 0;
-  constructor(private readonly s: string) {}
-
-  private read(): string {
-    if (this.pos < this.s.length) return this.s[this.pos++];
-    return NUL;
-  }
-  private unread(): void {
-    this.pos--;
-  }
-
-  private scanIDOrKeyword(): ScannedItem {
-    let buffer = "";
-    for (;;) {
-      const ch = this.read();
-      if (ch === NUL) break;
-      if (isSpecialSymbol(ch) || isWhitespace(ch)) {
-        this.unread();
-        break;
-      }
-      buffer += ch;
-    }
-    return { tok: lookupToken(buffer) ?? "identifier", literal: buffer };
-  }
-
-  private scanSpecialSymbol(): ScannedItem {
-    let last: ScannedItem | undefined;
-    let buffer = "";
-    for (;;) {
-      const ch = this.read();
-      if (ch === NUL) break;
-      if (!isSpecialSymbol(ch)) {
-        this.unread();
-        break;
-      }
-      buffer += ch;
-      const tok = lookupToken(buffer);
-      if (tok) {
-        last = { tok, literal: buffer };
-      } else if (last) {
-        this.unread();
-        break;
-      }
-    }
-    return last ?? { tok: "error", literal: `error expected: keyword found '${buffer}'` };
-  }
-
-  lex(): ScannedItem {
-    let ch = this.read();
-    while (isWhitespace(ch)) ch = this.read();
-    if (ch === NUL) return { tok: "eos", literal: "" };
-    this.unread();
-    return isSpecialSymbol(ch) ? this.scanSpecialSymbol() : this.scanIDOrKeyword();
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // Parser

@@ -98,8 +98,14 @@ export async function handleResource(c: Ctx, r: Resolved): Promise<Response> {
     case "PUT": {
       const { body, duplicates } =
         sub === "scale" ? await readObject(req, def, "Scale", "autoscaling/v1") : await readObject(req, def);
-      if (!sub && def.allowCreateOnUpdate && def.namespaced) await admitCreate(env, def, target, body, true);
-      return outcome(await store.update(target, body, { ...writeOptions(params, req.headers.get("user-agent")), duplicateFields: duplicates }));
+      const opts = { ...writeOptions(params, req.headers.get("user-agent")), duplicateFields: duplicates };
+      if (sub || !def.allowCreateOnUpdate || !def.namespaced) return outcome(await store.update(target, body, opts));
+      // A PUT that may create (leases, events, endpoints): update in one call when the object
+      // exists; only a create needs the namespace admitted first.
+      const updated = await store.update(target, body, { ...opts, noCreate: true });
+      if (updated.ok || updated.status.code !== 404) return outcome(updated);
+      await admitCreate(env, def, target, body);
+      return outcome(await store.update(target, body, opts));
     }
     case "PATCH": {
       const { type, patch } = await readPatch(req);
@@ -129,17 +135,10 @@ function outcome(o: Awaited<ReturnType<ReturnType<typeof storeFor>["get"]>>): Re
   return json(r.body, r.code, r.warnings);
 }
 
-/**
- * Writes into a namespace need the namespace to exist and not to be terminating.
- * `ifMissing`: a PUT that may create — checked only when the object does not exist yet.
- */
-async function admitCreate(env: Env, def: KindDef, target: Target, body: unknown, ifMissing = false): Promise<void> {
+/** Writes into a namespace need the namespace to exist and not to be terminating. */
+async function admitCreate(env: Env, def: KindDef, target: Target, body: unknown): Promise<void> {
   if (!def.namespaced) return;
   const ns = target.namespace;
-  if (ifMissing) {
-    const existing = await storeFor(env, ns).get({ ...target });
-    if (existing.ok) return;
-  }
   const got = await clusterStore(env).get({ group: "", version: "v1", resource: "namespaces", namespace: "", name: ns });
   if (!got.ok) {
     if (got.status.code === 404) throw notFound({ group: "", resource: "namespaces" }, ns);

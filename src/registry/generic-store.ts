@@ -205,7 +205,7 @@ export class GenericStore {
     this.checkNamespace(def, incoming);
     const res = this.write(def, name, opts, (current) => {
       if (!current) {
-        if (!def.allowCreateOnUpdate || subresource) throw notFound(groupResource(def), name);
+        if (!def.allowCreateOnUpdate || subresource || opts.noCreate) throw notFound(groupResource(def), name);
         this.prepareForCreate(def, incoming, updateTracking(opts));
         this.validate(def, incoming);
         return incoming;

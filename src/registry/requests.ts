@@ -23,6 +23,8 @@ export interface WriteOptions {
   /** The request's User-Agent: names the manager of a write that gives no fieldManager. */
   userAgent?: string;
   fieldValidation?: FieldValidation;
+  /** A PUT that must not create a missing object (the API layer admits creates first). */
+  noCreate?: boolean;
   /** Keys the request body gave twice (found by the API layer, which has the raw text). */
   duplicateFields?: string[];
 }

@@ -209,3 +209,26 @@ describe("optimistic concurrency", () => {
     expect((await get(`${path}/y`)).status).toBe(404);
   });
 });
+
+describe("PUT that creates (leases)", () => {
+  const lease = (name: string, holder: string) => ({ apiVersion: "coordination.k8s.io/v1", kind: "Lease", metadata: { name }, spec: { holderIdentity: holder } });
+
+  it("creates a missing object, but only in a namespace that exists", async () => {
+    const ns = await newNs("pc");
+    const created = await put(`/apis/coordination.k8s.io/v1/namespaces/${ns}/leases/l`, lease("l", "a"));
+    expect(created.status).toBe(201);
+    const missing = await put(`/apis/coordination.k8s.io/v1/namespaces/no-such-ns-${Date.now()}/leases/l`, lease("l", "a"));
+    expect(missing.status).toBe(404);
+    expect(missing.body.message).toMatch(/^namespaces "no-such-ns-\d+" not found$/);
+  });
+
+  it("updates an existing object with its resourceVersion, and refuses one without it", async () => {
+    const ns = await newNs("pc");
+    const created = (await put(`/apis/coordination.k8s.io/v1/namespaces/${ns}/leases/l`, lease("l", "a"))).body;
+    const renewed = await put(`/apis/coordination.k8s.io/v1/namespaces/${ns}/leases/l`, { ...lease("l", "b"), metadata: { name: "l", resourceVersion: created.metadata.resourceVersion } });
+    expect(renewed.status).toBe(200);
+    expect(renewed.body.spec.holderIdentity).toBe("b");
+    const blind = await put(`/apis/coordination.k8s.io/v1/namespaces/${ns}/leases/l`, lease("l", "c"));
+    expect(blind.status).toBe(422);
+  });
+});

@@ -4,6 +4,7 @@ import type { KubeObject } from "../apis/types.js";
 import type { Backend, EventRow } from "./backend.js";
 import { StorageError, expiredError } from "./errors.js";
 import type { CompactionPolicy, ListOptions, ListResult, Storage, StoredEvent, TryUpdate, UpdateOutcome } from "./interface.js";
+import { canonicalJson } from "../lib/canonical-json.js";
 
 export class LogStore implements Storage {
   private listeners = new Set<(e: StoredEvent) => void>();
@@ -207,16 +208,4 @@ function toEvent(row: EventRow): StoredEvent {
   const e: StoredEvent = { revision: row.revision, type: row.type, resource: row.resource, name: row.name, object: JSON.parse(row.value) };
   if (row.prev !== null) e.prev = JSON.parse(row.prev);
   return e;
-}
-
-/** JSON with object keys sorted, so that two writes of the same content compare equal. */
-function canonicalJson(v: unknown): string {
-  return JSON.stringify(v, (_k, val) => {
-    if (val && typeof val === "object" && !Array.isArray(val)) {
-      const out: Record<string, unknown> = {};
-      for (const k of Object.keys(val).sort()) out[k] = (val as Record<string, unknown>)[k];
-      return out;
-    }
-    return val;
-  });
 }

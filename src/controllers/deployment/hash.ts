@@ -5,6 +5,7 @@
 // is deterministic and changes exactly when the template does, but is not byte-identical to
 // the hash kube-controller-manager would compute for the same template.
 import type { PodTemplateSpec } from "../../apis/core/v1/podspec.js";
+import { canonicalJson } from "../../lib/canonical-json.js";
 
 export const POD_TEMPLATE_HASH_LABEL = "pod-template-hash";
 
@@ -32,25 +33,7 @@ export function safeEncodeString(s: string): string {
  * JSON with sorted keys, where empty objects and lists count as absent, as apimachinery's
  * semantic equality treats nil and empty maps and slices alike.
  */
-export function canonicalJSON(v: unknown): string {
-  return JSON.stringify(normalize(v)) ?? "null";
-}
-
-function isEmpty(v: unknown): boolean {
-  if (Array.isArray(v)) return v.length === 0;
-  return v !== null && typeof v === "object" && Object.keys(v).length === 0;
-}
-
-function normalize(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(normalize);
-  if (v === null || typeof v !== "object") return v;
-  const out: Record<string, unknown> = {};
-  for (const k of Object.keys(v).sort()) {
-    const inner = normalize((v as Record<string, unknown>)[k]);
-    if (inner !== undefined && !isEmpty(inner)) out[k] = inner;
-  }
-  return out;
-}
+export const canonicalJSON = (v: unknown): string => canonicalJson(v, { dropEmpty: true });
 
 /** controller.ComputeHash. */
 export function computeHash(template: PodTemplateSpec, collisionCount?: number): string {

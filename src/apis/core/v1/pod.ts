@@ -6,6 +6,7 @@ import { ConditionSchema, TimeSchema, goType, int32, typeMeta } from "../../meta
 import type { KindDef } from "../../types.js";
 import { PodSpecSchema, applyPodOnlyDefaults, applyPodSpecDefaults, computeQOSClass } from "./podspec.js";
 import { validatePodSpec } from "./podspec-validation.js";
+import { canonicalJson } from "../../../lib/canonical-json.js";
 
 const ContainerStateSchema = goType(
   z.object({
@@ -98,23 +99,8 @@ function mutableSpecView(spec: Pod["spec"]): unknown {
   };
 }
 
-/** JSON with sorted keys where an empty object or list counts as absent (Go's zero value). */
-function canonical(v: unknown): string {
-  const isEmpty = (x: unknown) => (Array.isArray(x) && x.length === 0) || (x !== null && typeof x === "object" && !Array.isArray(x) && Object.keys(x).length === 0);
-  return JSON.stringify(v, (_k, val) => {
-    if (!val || typeof val !== "object" || Array.isArray(val)) return val;
-    const out: Record<string, unknown> = {};
-    for (const k of Object.keys(val).sort()) {
-      const inner = (val as Record<string, unknown>)[k];
-      const innerCanonical = inner && typeof inner === "object" ? JSON.parse(canonical(inner)) : inner;
-      if (innerCanonical !== undefined && !isEmpty(innerCanonical)) out[k] = innerCanonical;
-    }
-    return out;
-  });
-}
-
 export function validatePodUpdate(pod: Pod, old: Pod): FieldError[] {
-  if (canonical(mutableSpecView(pod.spec)) === canonical(mutableSpecView(old.spec))) return [];
+  if (canonicalJson(mutableSpecView(pod.spec), { dropEmpty: true }) === canonicalJson(mutableSpecView(old.spec), { dropEmpty: true })) return [];
   return [
     forbidden(
       "spec",

@@ -3,6 +3,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { findKind } from "../src/apis/index.js";
 import { ControllerManager } from "../src/controllers/manager.js";
+import { clusterControllers, namespaceControllers } from "../src/controllers/registry.js";
 import { storageResourceOf, type KindDef } from "../src/apis/types.js";
 import type { Env } from "../src/env.js";
 import { GenericStore } from "../src/registry/generic-store.js";
@@ -42,7 +43,13 @@ export class NamespaceStore extends DurableObject<Env> {
       (t) => kindOf(t),
       () => ctx.getWebSockets(),
     );
-    this.controllers = new ControllerManager({ namespace: namespaceOfId(ctx.id), storeFor: (ns) => new GenericStore(this.storage, ns) });
+    const storeFor = (ns: string) => new GenericStore(this.storage, ns);
+    const namespace = namespaceOfId(ctx.id);
+    this.controllers = new ControllerManager({
+      namespace,
+      storeFor,
+      controllers: (now) => (namespace === "" ? clusterControllers : namespaceControllers)({ storeFor, now, env }),
+    });
     this.storage.subscribe((e) => {
       this.hub.publish(e);
       // Only enqueue here: this runs inside writes, including the controllers' own.
@@ -216,9 +223,13 @@ export class NamespaceStore extends DurableObject<Env> {
   }
 }
 
-/** `ns/<name>` ids hold a namespace; the runtime gives the name back for idFromName ids. */
+/**
+ * `ns/<name>` ids hold a namespace and `cluster` the cluster-scoped objects ("" here); the
+ * runtime gives the name back for idFromName ids (undefined: learnt from the objects stored).
+ */
 function namespaceOfId(id: DurableObjectId): string | undefined {
   const name = (id as { name?: string }).name;
+  if (name === "cluster") return "";
   return name?.startsWith("ns/") ? name.slice(3) : undefined;
 }
 

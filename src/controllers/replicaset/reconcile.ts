@@ -9,8 +9,10 @@ import { findKind } from "../../apis/index.js";
 import type { KindDef, KubeObject } from "../../apis/types.js";
 import type { Clock } from "../../lib/clock.js";
 import { StatusError } from "../../lib/status.js";
+import { canonicalJson } from "../../lib/canonical-json.js";
 import type { GenericStore } from "../../registry/generic-store.js";
-import type { EventRecorder, EventType, InvolvedObject } from "../runtime/events.js";
+import type { EventRecorder, EventType } from "../runtime/events.js";
+import { emitEvent, involvedObject } from "../runtime/emit.js";
 import { type ReconcileResult, type Reconciler, isConflict, splitKey } from "../runtime/reconciler.js";
 import { type OwnerReference, plan } from "./plan.js";
 
@@ -155,22 +157,7 @@ export class ReplicaSetReconciler implements Reconciler {
   }
 
   private event(client: ReplicaSetClient, rs: ReplicaSet, type: EventType, reason: string, message: string): void {
-    const involved: InvolvedObject = {
-      kind: "ReplicaSet",
-      apiVersion: "apps/v1",
-      name: rs.metadata.name ?? "",
-      namespace: rs.metadata.namespace,
-      uid: rs.metadata.uid ?? "",
-      resourceVersion: rs.metadata.resourceVersion,
-    };
-    const action = this.o.recorder.record(involved, type, reason, message);
-    try {
-      if ("create" in action) client.createEvent(action.create as unknown as KubeObject);
-      else if ("update" in action) client.updateEvent(action.update as unknown as KubeObject);
-    } catch (e) {
-      // Events are best effort, as upstream's broadcaster.
-      console.warn("event write failed", e);
-    }
+    emitEvent(this.o.recorder, client, involvedObject(rs as unknown as KubeObject, "ReplicaSet", "apps/v1"), type, reason, message);
   }
 }
 
@@ -179,16 +166,5 @@ function isNotFound(e: unknown): boolean {
 }
 
 function sameStatus(a: unknown, b: unknown): boolean {
-  return canonical(a ?? {}) === canonical(b ?? {});
-}
-
-function canonical(v: unknown): string {
-  return JSON.stringify(v, (_k, val) => {
-    if (val && typeof val === "object" && !Array.isArray(val)) {
-      const out: Record<string, unknown> = {};
-      for (const k of Object.keys(val).sort()) out[k] = (val as Record<string, unknown>)[k];
-      return out;
-    }
-    return val;
-  });
+  return canonicalJson(a ?? {}) === canonicalJson(b ?? {});
 }

@@ -1,0 +1,26 @@
+// Which controllers run where: the namespaced ones in every namespace store, the cluster-wide
+// ones in the cluster store.
+import type { Env } from "../env.js";
+import type { Clock } from "../lib/clock.js";
+import type { GenericStore } from "../registry/generic-store.js";
+import type { Controller } from "./controller.js";
+import { deploymentController } from "./deployment/controller.js";
+import { replicaSetController } from "./replicaset/controller.js";
+
+export interface ControllerDeps {
+  /** The registry of one namespace of this store (the same path API requests take). */
+  storeFor: (namespace: string) => GenericStore;
+  now: Clock;
+  /** The Worker's bindings, to reach other stores over RPC. */
+  env: Env;
+}
+
+/** The controllers of one namespace store, in the order they register. */
+export function namespaceControllers(deps: ControllerDeps): Controller[] {
+  return [replicaSetController(deps.storeFor, deps.now), deploymentController(deps.storeFor, deps.now)];
+}
+
+/** The controllers of the cluster store. */
+export function clusterControllers(_deps: ControllerDeps): Controller[] {
+  return [];
+}

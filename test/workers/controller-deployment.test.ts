@@ -1,0 +1,167 @@
+// The Deployment controller inside the namespace store: the test plays the kubelet, marking pods
+// Running and Ready through the status subresource, and fires the store's alarm to converge.
+import { runDurableObjectAlarm } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { get, newNs, nsStub, patch, put } from "./helpers.js";
+import { post } from "./helpers.js";
+
+const dep = (name: string, replicas: number, image = "nginx:1.27", strategy?: unknown) => ({
+  apiVersion: "apps/v1",
+  kind: "Deployment",
+  metadata: { name },
+  spec: {
+    replicas,
+    selector: { matchLabels: { app: name } },
+    ...(strategy ? { strategy } : {}),
+    template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: "c", image }] } },
+  },
+});
+
+async function converge(ns: string): Promise<void> {
+  const stub = nsStub(ns) as any;
+  for (let i = 0; i < 50 && (await runDurableObjectAlarm(stub)); i++);
+}
+
+const pods = async (ns: string) => ((await get(`/api/v1/namespaces/${ns}/pods`)).body.items as any[]).filter((p) => !p.metadata.deletionTimestamp);
+const replicaSets = async (ns: string) => (await get(`/apis/apps/v1/namespaces/${ns}/replicasets`)).body.items as any[];
+
+/** The kubelet's part: every pod not yet ready becomes Running and Ready. */
+async function readyAll(ns: string): Promise<number> {
+  let n = 0;
+  for (const p of await pods(ns)) {
+    if (p.status?.conditions?.some((c: any) => c.type === "Ready" && c.status === "True")) continue;
+    const now = new Date().toISOString();
+    const status = { phase: "Running", conditions: [{ type: "Ready", status: "True", lastTransitionTime: now }], startTime: now };
+    const r = await put(`/api/v1/namespaces/${ns}/pods/${p.metadata.name}/status`, { ...p, status });
+    if (r.status === 200) n++;
+  }
+  return n;
+}
+
+/** Alternates controller runs and kubelet readiness until nothing changes. */
+async function rollOut(ns: string): Promise<void> {
+  for (let i = 0; i < 30; i++) {
+    await converge(ns);
+    if ((await readyAll(ns)) === 0) {
+      await converge(ns);
+      return;
+    }
+  }
+}
+
+describe("Deployment controller", () => {
+  it("creates a ReplicaSet named by the template hash, and reports status as pods become ready", async () => {
+    const ns = await newNs("dc");
+    const base = `/apis/apps/v1/namespaces/${ns}/deployments`;
+    expect((await post(base, dep("web", 3))).status).toBe(201);
+    await converge(ns);
+    const [rs] = await replicaSets(ns);
+    const hash = rs.metadata.labels["pod-template-hash"];
+    expect(rs.metadata.name).toBe(`web-${hash}`);
+    expect(rs.spec.selector.matchLabels).toEqual({ app: "web", "pod-template-hash": hash });
+    expect(rs.metadata.annotations).toMatchObject({
+      "deployment.kubernetes.io/revision": "1",
+      "deployment.kubernetes.io/desired-replicas": "3",
+      "deployment.kubernetes.io/max-replicas": "4",
+    });
+    expect(rs.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: "Deployment", name: "web", controller: true, blockOwnerDeletion: true })]);
+    expect(await pods(ns)).toHaveLength(3);
+
+    let d = (await get(`${base}/web`)).body;
+    expect(d.metadata.annotations["deployment.kubernetes.io/revision"]).toBe("1");
+    expect(d.status).toMatchObject({ replicas: 3, updatedReplicas: 3, unavailableReplicas: 3, observedGeneration: 1 });
+    expect(d.status.conditions.find((c: any) => c.type === "Progressing")).toMatchObject({ status: "True", reason: "ReplicaSetUpdated" });
+
+    await rollOut(ns);
+    d = (await get(`${base}/web`)).body;
+    expect(d.status).toMatchObject({ replicas: 3, updatedReplicas: 3, readyReplicas: 3, availableReplicas: 3 });
+    expect(d.status.unavailableReplicas).toBeUndefined();
+    expect(d.status.conditions.find((c: any) => c.type === "Available")).toMatchObject({ status: "True", reason: "MinimumReplicasAvailable" });
+    expect(d.status.conditions.find((c: any) => c.type === "Progressing")).toMatchObject({ status: "True", reason: "NewReplicaSetAvailable" });
+
+    const events = (await get(`/api/v1/namespaces/${ns}/events?fieldSelector=involvedObject.kind%3DDeployment`)).body.items as any[];
+    expect(events.map((e) => e.message)).toContain(`Scaled up replica set web-${hash} from 0 to 3`);
+    expect(events[0].source).toEqual({ component: "deployment-controller" });
+  });
+
+  it("rolls out a new template, keeps history, and rolls back to the old ReplicaSet", async () => {
+    const ns = await newNs("dr");
+    const base = `/apis/apps/v1/namespaces/${ns}/deployments`;
+    expect((await post(base, dep("api", 4))).status).toBe(201);
+    await rollOut(ns);
+    const [first] = await replicaSets(ns);
+
+    expect((await patch(`${base}/api`, "strategic", { spec: { template: { spec: { containers: [{ name: "c", image: "nginx:1.28" }] } } } })).status).toBe(200);
+    await converge(ns);
+    // Default strategy: 25% surge (1) and 25% unavailable (1): 5 pods at most, 3 available at least.
+    let rss = await replicaSets(ns);
+    expect(rss).toHaveLength(2);
+    const second = rss.find((r) => r.metadata.name !== first.metadata.name);
+    expect(second.metadata.annotations["deployment.kubernetes.io/revision"]).toBe("2");
+    expect((await pods(ns)).length).toBeLessThanOrEqual(5);
+
+    await rollOut(ns);
+    rss = await replicaSets(ns);
+    expect(rss.find((r) => r.metadata.name === first.metadata.name).spec.replicas).toBe(0);
+    expect(rss.find((r) => r.metadata.name === second.metadata.name).spec.replicas).toBe(4);
+    const live = await pods(ns);
+    expect(live).toHaveLength(4);
+    expect(live.every((p) => p.spec.containers[0].image === "nginx:1.28")).toBe(true);
+    let d = (await get(`${base}/api`)).body;
+    expect(d.metadata.annotations["deployment.kubernetes.io/revision"]).toBe("2");
+    expect(d.status).toMatchObject({ replicas: 4, updatedReplicas: 4, availableReplicas: 4 });
+
+    // Rollback as kubectl rollout undo does: the old template back; the old ReplicaSet is re-promoted as revision 3.
+    const template = structuredClone(first.spec.template);
+    delete template.metadata.labels["pod-template-hash"];
+    expect((await patch(`${base}/api`, "json", [{ op: "replace", path: "/spec/template", value: template }])).status).toBe(200);
+    await rollOut(ns);
+    rss = await replicaSets(ns);
+    expect(rss).toHaveLength(2);
+    const back = rss.find((r) => r.metadata.name === first.metadata.name);
+    expect(back.spec.replicas).toBe(4);
+    expect(back.metadata.annotations["deployment.kubernetes.io/revision"]).toBe("3");
+    expect(back.metadata.annotations["deployment.kubernetes.io/revision-history"]).toBe("1");
+    d = (await get(`${base}/api`)).body;
+    expect(d.metadata.annotations["deployment.kubernetes.io/revision"]).toBe("3");
+    expect((await pods(ns)).every((p) => p.spec.containers[0].image === "nginx:1.27")).toBe(true);
+  });
+
+  it("Recreate scales the old ReplicaSet to zero before the new one starts", async () => {
+    const ns = await newNs("drc");
+    const base = `/apis/apps/v1/namespaces/${ns}/deployments`;
+    expect((await post(base, dep("db", 2, "postgres:16", { type: "Recreate" }))).status).toBe(201);
+    await rollOut(ns);
+    expect((await patch(`${base}/db`, "strategic", { spec: { template: { spec: { containers: [{ name: "c", image: "postgres:17" }] } } } })).status).toBe(200);
+    await converge(ns);
+    // Old pods are gone (unscheduled pods delete at once) before any new pod exists.
+    const rss = await replicaSets(ns);
+    expect(rss).toHaveLength(2);
+    const live = await pods(ns);
+    expect(live.every((p) => p.spec.containers[0].image === "postgres:17")).toBe(true);
+    expect(live).toHaveLength(2);
+  });
+
+  it("paused deployments do not roll out; scaling mid-rollout is proportional", async () => {
+    const ns = await newNs("dp");
+    const base = `/apis/apps/v1/namespaces/${ns}/deployments`;
+    expect((await post(base, dep("p", 10, "nginx:1.27", { type: "RollingUpdate", rollingUpdate: { maxSurge: 3, maxUnavailable: 2 } }))).status).toBe(201);
+    await rollOut(ns);
+    // A new template, not ready: new RS gets surge+unavailable = 5, old goes to 8.
+    expect((await patch(`${base}/p`, "strategic", { spec: { template: { spec: { containers: [{ name: "c", image: "nginx:1.28" }] } } } })).status).toBe(200);
+    await converge(ns);
+    let rss = await replicaSets(ns);
+    const sizes = () => rss.map((r) => r.spec.replicas).sort((a: number, b: number) => a - b);
+    expect(sizes()).toEqual([5, 8]);
+    // Pause, then scale to 20: proportional (13 total → 23 allowed: +10 split 8:5 → 6 and 4 as upstream).
+    expect((await patch(`${base}/p`, "merge", { spec: { paused: true } })).status).toBe(200);
+    await converge(ns);
+    expect((await patch(`${base}/p`, "merge", { spec: { replicas: 20 } })).status).toBe(200);
+    await converge(ns);
+    rss = await replicaSets(ns);
+    expect(sizes().reduce((a: number, b: number) => a + b, 0)).toBe(23);
+    expect(sizes()).toEqual([9, 14]);
+    const d = (await get(`${base}/p`)).body;
+    expect(d.status.conditions.find((c: any) => c.type === "Progressing")).toMatchObject({ status: "Unknown", reason: "DeploymentPaused" });
+  });
+});

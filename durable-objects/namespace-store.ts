@@ -3,6 +3,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { findKind } from "../src/apis/index.js";
 import { ControllerManager } from "../src/controllers/manager.js";
+import { deleteAllContent, type ContentReport } from "../src/controllers/namespace/content.js";
 import { clusterControllers, namespaceControllers } from "../src/controllers/registry.js";
 import { storageResourceOf, type KindDef } from "../src/apis/types.js";
 import type { Env } from "../src/env.js";
@@ -89,6 +90,11 @@ export class NamespaceStore extends DurableObject<Env> {
 
   async deleteCollection(t: Target, q: ListQuery, opts: DeleteOptions): Promise<Outcome> {
     return run(() => this.registry(t).deleteCollection(kindOf(t), q, opts));
+  }
+
+  /** The namespace controller's request: delete everything this namespace's store holds, report what remains. */
+  async deleteAllContent(namespace: string): Promise<ContentReport> {
+    return deleteAllContent(new GenericStore(this.storage, namespace));
   }
 
   /** Enqueue every controller key of this store (the Worker's cron resync). */

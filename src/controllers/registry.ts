@@ -5,6 +5,8 @@ import type { Clock } from "../lib/clock.js";
 import type { GenericStore } from "../registry/generic-store.js";
 import type { Controller } from "./controller.js";
 import { deploymentController } from "./deployment/controller.js";
+import { garbageCollectorController } from "./garbagecollector/controller.js";
+import { namespaceController } from "./namespace/controller.js";
 import { replicaSetController } from "./replicaset/controller.js";
 
 export interface ControllerDeps {
@@ -17,10 +19,10 @@ export interface ControllerDeps {
 
 /** The controllers of one namespace store, in the order they register. */
 export function namespaceControllers(deps: ControllerDeps): Controller[] {
-  return [replicaSetController(deps.storeFor, deps.now), deploymentController(deps.storeFor, deps.now)];
+  return [replicaSetController(deps.storeFor, deps.now), deploymentController(deps.storeFor, deps.now), garbageCollectorController(deps)];
 }
 
 /** The controllers of the cluster store. */
-export function clusterControllers(_deps: ControllerDeps): Controller[] {
-  return [];
+export function clusterControllers(deps: ControllerDeps): Controller[] {
+  return [namespaceController(deps), garbageCollectorController(deps)];
 }

@@ -6,7 +6,7 @@
 //   const core = kubeClient(h).makeApiClient(CoreV1Api);
 //   await h.stop();
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -52,8 +52,11 @@ export interface Edgeplane {
   lastExit?: ExitStatus;
   /** SIGTERM, wait for a clean exit, then remove the temporary folder (not a stateDir you passed). */
   stop(): Promise<void>;
-  /** Stop and start again on the same port, state folder and kubeconfig. */
-  restart(): Promise<void>;
+  /**
+   * Stop and start again on the same port, state folder and kubeconfig. With `kill`, SIGKILL the
+   * whole process tree (edgeplane, wrangler, workerd) instead of a clean stop: a crash.
+   */
+  restart(opts?: { kill?: boolean }): Promise<void>;
 }
 
 const live = new Set<ChildProcess>();
@@ -88,6 +91,30 @@ export function portInUse(port: number): Promise<boolean> {
     server.once("error", () => resolveUse(true));
     server.listen(port, "127.0.0.1", () => server.close(() => resolveUse(false)));
   });
+}
+
+/** Every descendant of a process, parents before children (from /proc). */
+function descendants(root: number): number[] {
+  const parents = new Map<number, number[]>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      parents.set(ppid, [...(parents.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  const out: number[] = [];
+  const queue = [root];
+  while (queue.length) {
+    for (const c of parents.get(queue.shift()!) ?? []) {
+      out.push(c);
+      queue.push(c);
+    }
+  }
+  return out;
 }
 
 export async function startEdgeplane(opts: StartOptions = {}): Promise<Edgeplane> {
@@ -172,6 +199,20 @@ export async function startEdgeplane(opts: StartOptions = {}): Promise<Edgeplane
     h.lastExit = status;
   };
 
+  const killTree = async (): Promise<void> => {
+    const proc = child;
+    if (!proc) return;
+    child = undefined;
+    for (const pid of [...descendants(proc.pid ?? -1).reverse(), proc.pid ?? -1]) {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
+    h.lastExit = await exited;
+  };
+
   const h: Edgeplane = {
     url: `https://127.0.0.1:${port}`,
     port,
@@ -188,8 +229,9 @@ export async function startEdgeplane(opts: StartOptions = {}): Promise<Edgeplane
         rmSync(tempRoot, { recursive: true, force: true });
       }
     },
-    restart: async () => {
-      await terminate();
+    restart: async (o = {}) => {
+      if (o.kill) await killTree();
+      else await terminate();
       await launch();
     },
   };

@@ -173,7 +173,8 @@ describe("namespace lifecycle", () => {
 
   it("a deleted namespace turns Terminating and refuses new content with 403", async () => {
     const ns = await newNs("term");
-    await post(`/api/v1/namespaces/${ns}/configmaps`, cm("old"));
+    // A finalizer on its content keeps the namespace Terminating while the namespace controller runs.
+    await post(`/api/v1/namespaces/${ns}/configmaps`, { ...cm("old"), metadata: { name: "old", finalizers: ["example.com/hold"] } });
     const d = await del(`/api/v1/namespaces/${ns}`);
     expect(d.status).toBe(200);
     expect(d.body.status.phase).toBe("Terminating");
@@ -197,6 +198,7 @@ describe("namespace lifecycle", () => {
 
   it("PUT that would create a lease in a terminating namespace is refused too", async () => {
     const ns = await newNs("term");
+    await post(`/api/v1/namespaces/${ns}/configmaps`, { ...cm("held"), metadata: { name: "held", finalizers: ["example.com/hold"] } });
     await del(`/api/v1/namespaces/${ns}`);
     const r = await put(`/apis/coordination.k8s.io/v1/namespaces/${ns}/leases/l`, { apiVersion: "coordination.k8s.io/v1", kind: "Lease", metadata: { name: "l" }, spec: {} });
     expect(r.status).toBe(403);

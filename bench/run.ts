@@ -23,25 +23,11 @@ import {
   rssPeak,
   type Machine,
 } from "./system.js";
+import { Table } from "./table.js";
+import { CAVEAT, CRUD, DEPLOYMENT_REPLICAS, FILL_CONCURRENCY, FILL_CONFIGMAPS, FILL_PODS, LIST_ALL_REPEATS, WATCHERS, WATCH_WRITES } from "./config.js";
+import { docs } from "./report.js";
+import { deploymentBench, deploymentDocs, deploymentTable, type DeploymentBenchResult } from "./deployments.js";
 import { crudSuite, runOps, watchLatency, type CrudConfig, type OpResult, type Row, type Target, type WatchRow } from "./workloads.js";
-
-// ---- sizes: bounded; about 2 minutes in all on 2 cores ----
-const CRUD: CrudConfig = {
-  sequentialOps: 500,
-  concurrentOps: 1000,
-  concurrency: 16,
-  listObjects: 1000,
-  listRepeats: 30,
-  namespaces: 8,
-  perNamespaceOps: 250,
-  perNamespaceConcurrency: 4,
-};
-const WATCHERS = [1, 10, 100];
-const WATCH_WRITES = 200;
-const FILL_CONFIGMAPS = 10_000;
-const FILL_PODS = 3_000;
-const FILL_CONCURRENCY = 16;
-const LIST_ALL_REPEATS = 3;
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const docsPath = join(root, "docs", "benchmarks.md");
@@ -77,7 +63,7 @@ for (const sig of ["SIGINT", "SIGTERM"] as const) {
 
 // ---- memory ----
 
-interface MemoryReport {
+export interface MemoryReport {
   workerdPids: number[];
   /** "pid (command, RSS)" at idle and at the end. */
   processesIdle: string[];
@@ -227,22 +213,6 @@ const ms = (v: number) => (Number.isFinite(v) ? v.toFixed(2) : "n/a");
 const ops = (v: number) => (Number.isFinite(v) ? v.toFixed(0) : "n/a");
 const ratio = (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${(a / b).toFixed(1)}×` : "n/a");
 
-/** A table printed both as aligned text (console) and as Markdown (docs). */
-class Table {
-  constructor(readonly head: string[], readonly rows: string[][] = []) {}
-  add(row: string[]) {
-    this.rows.push(row);
-  }
-  text(): string {
-    const w = this.head.map((h, i) => Math.max(h.length, ...this.rows.map((r) => r[i].length)));
-    const line = (r: string[]) => r.map((c, i) => (i < 2 ? c.padEnd(w[i]) : c.padStart(w[i]))).join("  ");
-    return [line(this.head), w.map((n) => "-".repeat(n)).join("  "), ...this.rows.map(line)].join("\n");
-  }
-  markdown(): string {
-    const line = (r: string[]) => `| ${r.join(" | ")} |`;
-    return [line(this.head), line(this.head.map((_, i) => (i < 2 ? "---" : "---:"))), ...this.rows.map(line)].join("\n");
-  }
-}
 
 function crudTable(ep: Row[], et: Row[] | undefined): Table {
   const head = ["workload", "op", "edgeplane p50 ms", "p99 ms", "ops/s"];
@@ -306,12 +276,6 @@ function memoryTable(m: MemoryReport, em: EtcdMemory | undefined): Table {
 
 // ---- the run ----
 
-const CAVEAT =
-  "edgeplane does more per request than a raw etcd put: bearer-token authn, namespace admission, " +
-  "decoding, defaulting and validation of full Kubernetes objects, JSON (de)serialization, and a " +
-  "Worker → Durable Object hop, over HTTPS. etcd here is a bare key-value put over plain HTTP. The fair " +
-  "comparison is kube-apiserver + etcd, which is not installed on these machines; the ratios show " +
-  "what the whole edgeplane request costs against etcd's storage step alone.";
 
 async function main(): Promise<void> {
   const started = now();
@@ -394,6 +358,9 @@ async function main(): Promise<void> {
   mem.rssAfterWatch = rssAfterWatch;
   const etMem = etcd && etcdTarget ? await etcdMemory(etcd, etcdTarget) : undefined;
 
+  log(`\nControllers: a Deployment of ${DEPLOYMENT_REPLICAS} replicas`);
+  const deploy: DeploymentBenchResult = await deploymentBench(http, "bench-deploy", DEPLOYMENT_REPLICAS, log);
+
   // wrangler dev reloads the Worker when files under src/ change: a new workerd makes RSS figures incomparable.
   const workerdNow = descendantsNamed(cp.pid, "workerd").filter((p) => !Number.isNaN(rss(p)));
   const restarted = workerdNow.join(",") !== workerdPids.join(",");
@@ -412,13 +379,15 @@ async function main(): Promise<void> {
   log(`\n== CRUD, ConfigMaps of ~1 KB ==\n${crud.text()}`);
   log(`\n== Watch delivery latency, ${WATCH_WRITES} writes per row ==\n${watch.text()}`);
   log(`\n== Memory and storage ==\n${memory.text()}`);
+  const deployTable = deploymentTable(deploy);
+  log(`\n== Controllers: Deployment of ${DEPLOYMENT_REPLICAS} replicas ==\n${deployTable.text()}`);
   if (etRows) log(`\nRatios are edgeplane / etcd measured in this run: p50 ratio above 1× means edgeplane is slower; ops/s ratio below 1× means edgeplane does fewer per second.`);
   log(`\nNote: ${CAVEAT}`);
   if (etcdNote) log(`\n${etcdNote}`);
   const notes = [etcdNote, restartNote].filter((n): n is string => !!n);
 
   await cleanup();
-  writeFileSync(docsPath, docs(m, cp, etcd?.version, crud, watch, memory, notes, totalS, mem));
+  writeFileSync(docsPath, docs(m, cp, etcd?.version, crud, watch, memory, notes, totalS, mem, deploymentDocs(deploy, deployTable)));
   log(`\nWrote ${docsPath} (run took ${totalS.toFixed(0)} s)`);
 }
 
@@ -428,113 +397,6 @@ function caOf(cp: ControlPlane): string | undefined {
   if (c.caPem) return c.caPem;
   const path = c.caPath ?? join(cp.stateDir, "tls", "ca.crt");
   return existsSync(path) ? readFileSync(path, "utf8") : undefined;
-}
-
-function docs(
-  m: Machine,
-  cp: ControlPlane,
-  etcdVersion: string | undefined,
-  crud: Table,
-  watch: Table,
-  memory: Table,
-  notes: string[],
-  totalS: number,
-  mem: MemoryReport,
-): string {
-  const c = CRUD;
-  return `# Benchmarks
-
-Generated by \`npm run bench\` (bench/run.ts) on ${m.date.slice(0, 10)}; the whole run took ${totalS.toFixed(0)} s.
-Run it again to refresh this page: it is overwritten on every run.
-
-## Machine
-
-| | |
-| --- | --- |
-| CPU | ${m.cpu} |
-| Cores | ${m.cores} |
-| Memory | ${m.memoryGiB.toFixed(1)} GiB |
-| OS | ${m.os} |
-| Node.js | ${m.node} |
-| edgeplane | local runtime: \`startControlPlane\` → wrangler dev → workerd, ${cp.url.startsWith("https:") ? "HTTPS" : "HTTP"} on 127.0.0.1 |
-| etcd | ${etcdVersion ? `${etcdVersion} (Debian's etcd-server), one member on 127.0.0.1, plain HTTP JSON gateway` : "not run"} |
-| Load average | ${m.loadStart} at the start, ${m.loadEnd ?? "?"} at the end (1, 5, 15 min; other work on the machine moves the figures) |
-| Date | ${m.date} |
-
-> **Read the ratios with care.** ${CAVEAT}
-
-${notes.map((n) => `> **Note.** ${n}\n\n`).join("")}The client is the benchmark itself (Node.js, node:http/node:https with keep-alive sockets) on the
-same ${m.cores} cores as the servers, so every figure includes client time and CPU contention. Other work on
-the machine (see the load average) moves the figures by a factor of up to about 2 between runs; compare
-ratios taken in one run rather than absolute figures across runs.
-
-## CRUD
-
-ConfigMaps of about 1 KB (labels, a small config file and ~760 bytes of filler); etcd stores
-the same JSON as the value under \`/registry/configmaps/<namespace>/<name>\`, as kube-apiserver
-lays out keys. Latency runs from request sent to the whole answer read.
-
-- *1 ns, sequential*: ${c.sequentialOps} creates, then ${c.sequentialOps} gets, then ${c.sequentialOps} updates, one at a time.
-- *1 ns, ${c.concurrency} in flight*: ${c.concurrentOps} of each with ${c.concurrency} requests outstanding.
-- *list*: the namespace of the previous row, holding ${c.listObjects} objects, listed whole ${c.listRepeats} times
-  (no \`limit\`; for etcd one range request over the prefix).
-- *${c.namespaces} ns × ${c.perNamespaceConcurrency} in flight*: ${c.namespaces} namespaces driven at once, ${c.perNamespaceOps} of each op per namespace
-  (${c.namespaces * c.perNamespaceOps} in all, ${c.namespaces * c.perNamespaceConcurrency} in flight); ops/s is the sum.
-- edgeplane updates are \`PUT\`s carrying the resourceVersion of the last write (optimistic
-  concurrency); etcd updates are plain puts.
-
-${crud.markdown()}
-
-${etcdVersion ? `p50/p99 ratio = edgeplane / etcd latency (above 1× means edgeplane is slower); ops/s ratio =
-edgeplane / etcd throughput (below 1× means edgeplane does fewer per second), both from this run.\n` : ""}
-**Scale by namespace.** Locally every Durable Object lives in one workerd process on the same
-2 cores, so spreading the load over ${c.namespaces} namespaces cannot add CPU here; the row shows that
-independent namespaces do not serialize behind each other. On Cloudflare each namespace's
-Durable Object is placed and scheduled on its own (about 1,000 requests/s each), which is where
-throughput grows with the number of namespaces.
-
-## Watch delivery
-
-${WATCHERS.join(", ")} concurrent watchers on one namespace
-(\`GET /api/v1/namespaces/<ns>/configmaps?watch=true&resourceVersion=<rv>\`, chunked NDJSON; for etcd
-\`POST /v3/watch\` on the key prefix). ${WATCH_WRITES} creates are made one at a time, each only after every
-watcher received the previous one; latency runs from the moment the create request is sent to the
-moment each watcher has parsed the event (matched by object name), so it includes the write itself.
-The events column reads received/expected (edgeplane · etcd).
-
-${watch.markdown()}
-
-## Memory and storage (edgeplane)
-
-One namespace filled with ${FILL_CONFIGMAPS} ConfigMaps of ~1 KB, another with ${FILL_PODS} Pods (two containers,
-probes, env, resources, volumes, owner reference: about 2.5 KB once defaulted), ${FILL_CONCURRENCY} creates in flight.
-Then the ${FILL_CONFIGMAPS} ConfigMaps are listed whole in one request, ${LIST_ALL_REPEATS} times.
-
-- **RSS** is the sum over the workerd processes under wrangler's process group, read from
-  \`/proc/<pid>/status\` a second after each step; the peak during a list is the kernel's high-water
-  mark (\`VmHWM\`, reset through \`/proc/<pid>/clear_refs\` just before the request) or 10 ms sampling,
-  whichever is higher. workerd's V8 heaps grow and are collected on their own schedule, so an RSS
-  figure is a snapshot that includes garbage not yet collected, and can fall between two steps.
-  Processes at idle: ${mem.processesIdle.join("; ")}. At the end: ${mem.processesEnd.join("; ")}.
-- **SQLite size** is the namespace Durable Object's database file and its write-ahead log on disk
-  (\`<state>/workerd/v3/do/edgeplane-NamespaceStore/<id>.sqlite\`, the object whose files grew during
-  the fill). It holds the objects and the watch log, which keeps a copy of every write (the newest
-  10,000 rows, and anything younger than 300 s): right after a fill, each object is stored twice.
-  The store's \`stats()\` RPC (\`databaseBytes\`) has no HTTP route, so the bench reads the files.
-${etcdVersion ? `- etcd's figures (same ${FILL_CONFIGMAPS} ConfigMap JSON values, put raw) are there for scale: etcd's bbolt file
-  and its RSS, with its MVCC history of the CRUD runs of this page as well.\n` : ""}
-${memory.markdown()}
-
-## Reproduce
-
-\`\`\`sh
-apt-get install -y etcd-server   # optional: without it the etcd columns are skipped
-npm run bench
-\`\`\`
-
-The run uses only 127.0.0.1, free ports and temporary state and data directories, which it removes
-at the end (also on Ctrl-C). Sizes are constants at the top of \`bench/run.ts\`.
-`;
 }
 
 main().catch(async (err) => {

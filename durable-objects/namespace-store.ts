@@ -2,7 +2,7 @@
 // only routes: storage is durable-objects/sqlite, semantics src/registry, watchers watch-hub.ts.
 import { DurableObject } from "cloudflare:workers";
 import { findKind } from "../src/apis/index.js";
-import { ControllerManager } from "../src/controllers/manager.js";
+import { ControllerManager, type ControllerStats } from "../src/controllers/manager.js";
 import { deleteAllContent, type ContentReport } from "../src/controllers/namespace/content.js";
 import { clusterControllers, namespaceControllers } from "../src/controllers/registry.js";
 import { storageResourceOf, type KindDef } from "../src/apis/types.js";
@@ -122,6 +122,11 @@ export class NamespaceStore extends DurableObject<Env> {
   /** Compacts the watch log now with the given policy (tests and operators; normally every 64 writes). */
   async compactNow(policy: CompactionPolicy): Promise<number> {
     return this.storage.compact(policy, Date.now());
+  }
+
+  /** The controllers' counters (reconciles per controller, conflicts, failures, queue depth). */
+  async controllerStats(): Promise<ControllerStats> {
+    return this.controllers.stats();
   }
 
   /** Sizes for the memory benchmark. */

@@ -16,6 +16,7 @@ import {
   wantsAggregated,
 } from "./discovery.js";
 import { ensureBootstrap, handleResource } from "./handlers.js";
+import { clusterStore, namespaceStore } from "./stores.js";
 import {
   OPENAPI_V2_PROTOBUF_CONTENT_TYPE,
   openapiV2,
@@ -48,6 +49,9 @@ for (const path of ["/healthz", "/livez", "/readyz"]) {
 }
 
 app.get("/version", (c) => c.json(versionInfo()));
+// The controllers' counters of one store (upstream exposes them as workqueue metrics).
+app.get("/debug/controllers", async (c) => c.json(await clusterStore(c.env).controllerStats()));
+app.get("/debug/controllers/namespaces/:namespace", async (c) => c.json(await namespaceStore(c.env, c.req.param("namespace")).controllerStats()));
 /** Discovery answers in the aggregated form when asked for it, as kube-apiserver does. */
 function discovery(accept: string | undefined, aggregated: () => unknown, legacy: () => unknown): Response {
   const headers: Record<string, string> = { vary: "Accept" };

@@ -7,7 +7,7 @@ import type { Clock } from "../lib/clock.js";
 import type { GenericStore } from "../registry/generic-store.js";
 import type { StoredEvent } from "../storage/interface.js";
 import type { Controller, StoreContext } from "./controller.js";
-import { type RunSummary, runDue, workKey } from "./runtime/reconciler.js";
+import { type Reconciler, type RunSummary, runDue, workKey } from "./runtime/reconciler.js";
 import { WorkQueue } from "./runtime/work-queue.js";
 
 export interface ControllerManagerOptions {
@@ -23,6 +23,15 @@ export interface ControllerManagerOptions {
   now?: Clock;
   /** Most keys per alarm, so one alarm stays within its CPU budget. */
   maxPerRun?: number;
+}
+
+export interface ControllerStats {
+  /** Reconciles run per reconciler name. */
+  reconciles: Record<string, number>;
+  conflicts: number;
+  failures: number;
+  /** Keys waiting or in flight. */
+  queueDepth: number;
 }
 
 export class ControllerManager {
@@ -41,7 +50,18 @@ export class ControllerManager {
     this.maxPerRun = o.maxPerRun ?? 100;
     this.queue = new WorkQueue({ now: this.now });
     this.controllers = o.controllers(this.now);
+    this.counted = this.controllers.map(({ reconciler: r }) => ({
+      name: r.name,
+      reconcile: (key: string) => {
+        this.reconciles.set(r.name, (this.reconciles.get(r.name) ?? 0) + 1);
+        return r.reconcile(key);
+      },
+    }));
   }
+
+  private readonly counted: Reconciler[];
+  private readonly reconciles = new Map<string, number>();
+  private readonly totals = { conflicts: 0, failures: 0 };
 
   /** Map a stored write to the keys it affects and enqueue them; returns when the queue is next due. */
   onStoredEvent(e: StoredEvent): number | undefined {
@@ -59,13 +79,16 @@ export class ControllerManager {
   }
 
   /** Run the due keys; the summary's nextDueAt is where to set the next alarm. */
-  runDue(now: number = this.now()): Promise<RunSummary> {
-    return runDue(
-      this.queue,
-      this.controllers.map((c) => c.reconciler),
-      () => now,
-      { maxPerRun: this.maxPerRun },
-    );
+  async runDue(now: number = this.now()): Promise<RunSummary> {
+    const summary = await runDue(this.queue, this.counted, () => now, { maxPerRun: this.maxPerRun });
+    this.totals.conflicts += summary.conflicts;
+    this.totals.failures += summary.failed;
+    return summary;
+  }
+
+  /** Reconciles run per controller since this instance started, and the queue's depth (upstream's workqueue metrics). */
+  stats(): ControllerStats {
+    return { reconciles: Object.fromEntries(this.reconciles), conflicts: this.totals.conflicts, failures: this.totals.failures, queueDepth: this.queue.len() };
   }
 
   /** Enqueue every key of every controller (cron resync, and after an eviction). */

@@ -13,7 +13,7 @@ import {
 } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api, kubeClient, startEdgeplane, type Edgeplane } from "./harness.js";
-import { expectApiError, uniq } from "./helpers.js";
+import { expectApiError, settled, uniq } from "./helpers.js";
 
 let h: Edgeplane;
 let kc: KubeConfig;
@@ -56,7 +56,7 @@ interface KindCase {
   defaults?: (o: any) => void;
   /** What DELETE answers: the object itself (pods, services, namespaces) or a Success Status. */
   deleteReturnsObject?: boolean;
-  /** A controller writes its status after a create (ReplicaSets). */
+  /** A controller writes the object after a create (Deployments, ReplicaSets). */
   controlled?: boolean;
   /** REST path of the collection, for raw requests. */
   path: string;
@@ -211,6 +211,7 @@ const cases: KindCase[] = [
   },
   {
     kind: "Deployment",
+    controlled: true,
     path: "/apis/apps/v1/namespaces/crud/deployments",
     client: () => apps,
     suffix: "NamespacedDeployment",
@@ -324,9 +325,9 @@ describe("CRUD of every kind with the typed clients", () => {
       else expect(created.metadata.namespace).toBeUndefined();
       expect(created.metadata.deletionTimestamp).toBeUndefined();
       c.defaults?.(created);
-      // A kind with a running controller gets its status written right after the create: compare
-      // resourceVersions from the object once the controller has observed it.
-      if (c.controlled) created = await synced(() => client[`read${c.suffix}`]({ name, ...nsArg }));
+      // A kind with a running controller gets its status (a Deployment also its revision annotation)
+      // written right after the create: compare resourceVersions from the object it left.
+      if (c.controlled) created = await settled(() => client[`read${c.suffix}`]({ name, ...nsArg }));
 
       // Create of an existing name: 409 AlreadyExists, nothing changed.
       const exists = await expectApiError(client[`create${c.suffix}`]({ ...nsArg, body: c.body(name) }), 409, "AlreadyExists");
@@ -364,9 +365,11 @@ describe("CRUD of every kind with the typed clients", () => {
       await client[`delete${c.suffix}`]({ name, ...nsArg });
       if (c.kind === "Namespace") {
         // Namespaces turn Terminating; the namespace controller removes them once empty.
-        const again = await core.readNamespace({ name });
-        expect(again.metadata?.deletionTimestamp).toBeInstanceOf(Date);
-        expect(again.status?.phase).toBe("Terminating");
+        const deadline = Date.now() + 10_000;
+        while ((await api(h, "GET", `/api/v1/namespaces/${name}`)).status !== 404) {
+          if (Date.now() > deadline) throw new Error(`namespace ${name} still there after 10 s`);
+          await new Promise((r) => setTimeout(r, 100));
+        }
         return;
       }
       const gone = await expectApiError(client[`read${c.suffix}`]({ name, ...nsArg }), 404, "NotFound");
@@ -376,16 +379,6 @@ describe("CRUD of every kind with the typed clients", () => {
     });
   }
 });
-
-/** Reads until status.observedGeneration has caught up with metadata.generation (5 s at most). */
-async function synced(read: () => Promise<any>): Promise<any> {
-  const deadline = Date.now() + 5000;
-  for (;;) {
-    const o = await read();
-    if (o.status?.observedGeneration === o.metadata.generation || Date.now() > deadline) return o;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe("what DELETE answers", () => {
   for (const c of cases) {
@@ -451,13 +444,14 @@ describe("namespaces", () => {
   it("refuses new objects in a Terminating namespace (403) but keeps existing ones", async () => {
     const ns = uniq("term");
     await core.createNamespace({ body: { metadata: { name: ns } } });
-    await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: "old" }, data: { a: "1" } } });
+    // A finalizer on its content keeps the namespace Terminating while the namespace controller runs.
+    await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: "old", finalizers: ["example.com/hold"] }, data: { a: "1" } } });
     await core.deleteNamespace({ name: ns });
     const s = await expectApiError(core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: "new" } } }), 403, "Forbidden");
     expect(s.message).toContain(`unable to create new content in namespace ${ns} because it is being terminated`);
     expect(s.details?.causes?.[0]?.reason).toBe("NamespaceTerminating");
     const names = (await core.listNamespacedConfigMap({ namespace: ns })).items.map((i) => i.metadata?.name);
-    expect(names).not.toContain("new");
+    expect(names).toEqual(["old"]);
   });
 });
 
@@ -469,7 +463,11 @@ describe("subresources", () => {
 
   it("reads and replaces a deployment's scale", async () => {
     const name = uniq("scale");
-    const d = await apps.createNamespacedDeployment({ namespace: NS, body: deployment(name) });
+    const read = () => apps.readNamespacedDeployment({ name, namespace: NS });
+    await apps.createNamespacedDeployment({ namespace: NS, body: deployment(name) });
+    // The Deployment controller writes the object after the create (and after each scale): the
+    // resourceVersions are compared once it is done.
+    const d = await settled(read);
     const scale = await apps.readNamespacedDeploymentScale({ name, namespace: NS });
     expect(scale.apiVersion).toBe("autoscaling/v1");
     expect(scale.kind).toBe("Scale");
@@ -482,10 +480,11 @@ describe("subresources", () => {
     const out = await apps.replaceNamespacedDeploymentScale({ name, namespace: NS, body: { ...scale, spec: { replicas: 5 } } });
     expect(out.spec?.replicas).toBe(5);
     expect(Number(out.metadata?.resourceVersion)).toBeGreaterThan(Number(d.metadata?.resourceVersion));
-    const after = await apps.readNamespacedDeployment({ name, namespace: NS });
+    const after = await settled(read);
     expect(after.spec?.replicas).toBe(5);
     expect(after.metadata?.generation).toBe(2);
-    expect(after.metadata?.resourceVersion).toBe(out.metadata?.resourceVersion);
+    expect(Number(after.metadata?.resourceVersion)).toBeGreaterThanOrEqual(Number(out.metadata?.resourceVersion));
+    expect((await apps.readNamespacedDeploymentScale({ name, namespace: NS })).metadata?.resourceVersion).toBe(after.metadata?.resourceVersion);
 
     // A stale Scale is refused, and a negative count is invalid.
     await expectApiError(apps.replaceNamespacedDeploymentScale({ name, namespace: NS, body: { ...scale, spec: { replicas: 1 } } }), 409, "Conflict");
@@ -564,24 +563,28 @@ describe("subresources", () => {
 
   it("a deployment status write does not bump generation; a spec write does", async () => {
     const name = uniq("gen");
-    const d = await apps.createNamespacedDeployment({ namespace: NS, body: deployment(name, 1) });
+    const read = () => apps.readNamespacedDeployment({ name, namespace: NS });
+    const created = await apps.createNamespacedDeployment({ namespace: NS, body: deployment(name, 1) });
+    expect(created.metadata?.generation).toBe(1);
+    // The Deployment controller owns the status and rewrites it after each write below: every step
+    // starts from the object it left, and reads the answer to its own write.
+    const d = await settled(read);
     expect(d.metadata?.generation).toBe(1);
-    const st = await apps.replaceNamespacedDeploymentStatus({
-      name,
-      namespace: NS,
-      body: { ...d, status: { observedGeneration: 1, replicas: 1, readyReplicas: 1 } },
-    });
+    const st = await apps.replaceNamespacedDeploymentStatus({ name, namespace: NS, body: { ...d, status: { ...d.status, readyReplicas: 1 } } });
     expect(st.metadata?.generation).toBe(1);
     expect(st.status?.readyReplicas).toBe(1);
+    // A spec write bumps the generation and keeps the stored status, whatever the body says.
+    const cur = await settled(read);
     const spec = await apps.replaceNamespacedDeployment({
       name,
       namespace: NS,
-      body: { ...st, spec: { ...st.spec!, template: { ...st.spec!.template, spec: podSpec("nginx:1.26") } } },
+      body: { ...cur, spec: { ...cur.spec!, template: { ...cur.spec!.template, spec: podSpec("nginx:1.26") } }, status: { ...cur.status, readyReplicas: 7 } },
     });
     expect(spec.metadata?.generation).toBe(2);
-    expect(spec.status?.readyReplicas).toBe(1);
+    expect(spec.status).toEqual(cur.status);
     // A label change alone is not a spec change.
-    const lab = await apps.replaceNamespacedDeployment({ name, namespace: NS, body: { ...spec, metadata: { ...spec.metadata, labels: { x: "y" } } } });
+    const cur2 = await settled(read);
+    const lab = await apps.replaceNamespacedDeployment({ name, namespace: NS, body: { ...cur2, metadata: { ...cur2.metadata, labels: { x: "y" } } } });
     expect(lab.metadata?.generation).toBe(2);
   });
 

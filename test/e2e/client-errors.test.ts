@@ -3,7 +3,7 @@
 import { AppsV1Api, CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api, kubeClient, startEdgeplane, type ApiResponse, type Edgeplane } from "./harness.js";
-import { apiError, expectFailure, rawRequest } from "./helpers.js";
+import { apiError, expectFailure, rawRequest, settled } from "./helpers.js";
 
 let h: Edgeplane;
 let kc: KubeConfig;
@@ -140,7 +140,9 @@ describe("sizes", () => {
     const created = await api(h, "POST", `/apis/apps/v1/namespaces/${KEEP}/deployments`, dep);
     expect(created.status).toBe(201);
     const path = `/apis/apps/v1/namespaces/${KEEP}/deployments/grow`;
-    const fat = structuredClone(created.body);
+    // The Deployment controller writes the object after the create; start from what it left.
+    const current = await settled(async () => (await api(h, "GET", path)).body);
+    const fat = structuredClone(current);
     fat.spec.template.spec.containers[0].env = [{ name: "BIG", value: big(1.6 * 1024 * 1024) }];
     expectStatus(await api(h, "PUT", path, fat), 413, "RequestEntityTooLarge");
     expectStatus(
@@ -151,7 +153,7 @@ describe("sizes", () => {
       "RequestEntityTooLarge",
     );
     const after = await api(h, "GET", path);
-    expect(after.body.metadata.resourceVersion).toBe(created.body.metadata.resourceVersion);
+    expect(after.body.metadata.resourceVersion).toBe(current.metadata.resourceVersion);
     expect(after.body.spec.template.spec.containers[0].env).toBeUndefined();
     expect((await api(h, "DELETE", path)).status).toBe(200);
     await expectNothingWritten();

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { AppsV1Api, CoreV1Api, PatchStrategy, setHeaderOptions, type KubeConfig, type V1Deployment } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api, kubeClient, startEdgeplane, type Edgeplane } from "./harness.js";
-import { expectApiError, uniq } from "./helpers.js";
+import { expectApiError, settled, uniq } from "./helpers.js";
 
 let h: Edgeplane;
 let kc: KubeConfig;
@@ -110,7 +110,9 @@ describe("JSON merge patch (application/merge-patch+json)", () => {
   it("answers 404 for a missing object and 422 when the result is invalid", async () => {
     await expectApiError(core.patchNamespacedConfigMap({ name: "missing", namespace: NS, body: { data: { a: "1" } } }, merge), 404, "NotFound");
     const name = uniq("inv");
-    const d = await apps.createNamespacedDeployment({ namespace: NS, body: deployment(name) });
+    await apps.createNamespacedDeployment({ namespace: NS, body: deployment(name) });
+    // The Deployment controller writes the object after the create: "nothing written" compares against what it left.
+    const d = await settled(() => apps.readNamespacedDeployment({ name, namespace: NS }));
     const s = await expectApiError(apps.patchNamespacedDeployment({ name, namespace: NS, body: { spec: { replicas: -3 } } }, merge), 422, "Invalid");
     expect(s.message).toBe(`Deployment.apps "${name}" is invalid: spec.replicas: Invalid value: -3: must be greater than or equal to 0`);
     const after = await apps.readNamespacedDeployment({ name, namespace: NS });
@@ -293,7 +295,9 @@ describe("strategic merge patch (application/strategic-merge-patch+json)", () =>
 
   it("a patch that would make the object invalid: 422, nothing written", async () => {
     const name = uniq("smpi");
-    const d = await apps.createNamespacedDeployment({ namespace: NS, body: deployment(name) });
+    await apps.createNamespacedDeployment({ namespace: NS, body: deployment(name) });
+    // The Deployment controller writes the object after the create: "nothing written" compares against what it left.
+    const d = await settled(() => apps.readNamespacedDeployment({ name, namespace: NS }));
     await expectApiError(
       apps.patchNamespacedDeployment({ name, namespace: NS, body: { spec: { template: { spec: { containers: [{ name: "web", image: "" }] } } } } }, strategic),
       422,
@@ -378,7 +382,9 @@ describe("kubectl client-side apply", () => {
       v2.spec!.template.spec!.containers = [{ name: "web", image: "nginx:1.26", env: [{ name: "A", value: "1" }] }];
       writeFileSync(file, JSON.stringify({ apiVersion: "apps/v1", kind: "Deployment", ...v2 }));
       expect(kubectl("apply", "--validate=false", "-n", NS, "-f", file)).toBe(`deployment.apps/${name} configured`);
-      const d = await apps.readNamespacedDeployment({ name, namespace: NS });
+      // The Deployment controller rolls the new template out (ReplicaSet, annotation, status): the
+      // "unchanged" apply is checked against the object it left.
+      const d = await settled(() => apps.readNamespacedDeployment({ name, namespace: NS }));
       expect(d.metadata?.labels).toEqual({ app: name });
       expect(d.spec!.template.spec!.containers.map((c) => [c.name, c.image, c.env?.map((e) => e.name)])).toEqual([["web", "nginx:1.26", ["A"]]]);
       expect(kubectl("apply", "--validate=false", "-n", NS, "-f", file)).toBe(`deployment.apps/${name} unchanged`);

@@ -132,6 +132,36 @@ export async function eventually<T>(fn: () => Promise<T> | T, timeoutMs = 10_000
   }
 }
 
+/** What settled() reads: any object with metadata (client-node's typed objects, raw JSON bodies). */
+export interface Observed {
+  metadata?: { generation?: number; resourceVersion?: string };
+  status?: { observedGeneration?: number } | null;
+}
+
+/**
+ * Reads an object until the controllers are done with it: status.observedGeneration has caught
+ * up with metadata.generation and the resourceVersion stayed the same for `quietMs`. A test that
+ * compares resourceVersions (or checks that nothing was written) on a kind a controller writes
+ * (Deployments, ReplicaSets) takes the object from here first. Fails after `timeoutMs`.
+ */
+export async function settled<T extends Observed>(read: () => Promise<T>, { quietMs = 300, timeoutMs = 15_000 } = {}): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last = await read();
+  let since = Date.now();
+  for (;;) {
+    const done = last.status?.observedGeneration === last.metadata?.generation && Date.now() - since >= quietMs;
+    if (done) return last;
+    if (Date.now() > deadline) {
+      const m = last.metadata;
+      throw new Error(`not settled after ${timeoutMs} ms: generation ${m?.generation}, observedGeneration ${last.status?.observedGeneration}, resourceVersion ${m?.resourceVersion}`);
+    }
+    await sleep(50);
+    const o = await read();
+    if (o.metadata?.resourceVersion !== last.metadata?.resourceVersion) since = Date.now();
+    last = o;
+  }
+}
+
 /**
  * A KubeConfig whose requests ask for an uncompressed response (`Accept-Encoding: identity`),
  * where client-node's fetch would ask for gzip: the watch suite checks both kinds of client.

@@ -2,6 +2,7 @@
 // creation, no-op re-apply, managedFields, conflicts between managers and --force-conflicts.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEdgeplane, type Edgeplane } from "./harness.js";
+import { settled } from "./helpers.js";
 import { hasKubectl, kubectlFor, manifestDir, warnIfNoKubectl, type Kubectl } from "./kubectl-helpers.js";
 
 warnIfNoKubectl("kubectl-ssa");
@@ -39,7 +40,9 @@ describe.skipIf(!hasKubectl)("kubectl apply --server-side", () => {
   it("creates, re-applies as a no-op, and records an Apply entry for kubectl", async () => {
     const file = files.write("d1.yaml", deployment(2));
     expect((await k.ok(["apply", "--server-side", "-f", file])).trim()).toBe("deployment.apps/ssa serverside-applied");
-    const first = JSON.parse(await k.ok(["get", "deploy", "ssa", "-o", "json", "--show-managed-fields"]));
+    // The Deployment controller writes the object after the create: the no-op re-apply is checked
+    // against the object it left.
+    const first = await settled(async () => JSON.parse(await k.ok(["get", "deploy", "ssa", "-o", "json", "--show-managed-fields"])));
     expect((await k.ok(["apply", "--server-side", "-f", file])).trim()).toBe("deployment.apps/ssa serverside-applied");
     const again = JSON.parse(await k.ok(["get", "deploy", "ssa", "-o", "json", "--show-managed-fields"]));
     expect(again.metadata.resourceVersion).toBe(first.metadata.resourceVersion);

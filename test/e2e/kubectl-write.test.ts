@@ -15,6 +15,16 @@ let files: ReturnType<typeof manifestDir>;
 const jp = (ns: string, kind: string, name: string, path: string) => k.ok(["get", kind, name, "-n", ns, "-o", `jsonpath=${path}`]);
 const getJson = async (ns: string, kind: string, name: string) => JSON.parse(await k.ok(["get", kind, name, "-n", ns, "-o", "json"]));
 const exists = async (ns: string, kind: string, name: string) => (await k(["get", kind, name, "-n", ns, "-o", "name"])).code === 0;
+/** `kind/name` lines of the objects matching a label selector ("" when none). */
+const names = async (ns: string, kinds: string, selector: string) => k.ok(["get", kinds, "-n", ns, "-l", selector, "-o", "name"]);
+/** Polls `check` every 100 ms for up to 10 s. */
+async function until(check: () => Promise<boolean>, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${ms / 1000} s`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
 
 const deployment = (name: string, opts: { replicas?: number; image?: string; env?: boolean; ns?: string; extraLabel?: boolean } = {}) => `apiVersion: apps/v1
 kind: Deployment
@@ -242,10 +252,16 @@ spec:
     });
 
     it("status subresource patch does not touch spec; spec patch does not touch status", async () => {
-      expect(await k.ok(["patch", "deploy", "app", "-n", "mut", "--subresource=status", "--type=merge", "-p", '{"status":{"replicas":7},"spec":{"replicas":9}}'])).toBe(
-        "deployment.apps/app patched\n",
+      // A StatefulSet: no controller writes its status here, so the status written is the one read
+      // back (a Deployment's status belongs to the Deployment controller, which rewrites it).
+      const sts = "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: db, namespace: mut}\nspec:\n  replicas: 2\n  serviceName: db\n  selector: {matchLabels: {app: db}}\n  template:\n    metadata: {labels: {app: db}}\n    spec: {containers: [{name: db, image: postgres:16}]}\n";
+      await k.ok(["create", "-f", files.write("mut-sts.yaml", sts)]);
+      expect(await k.ok(["patch", "sts", "db", "-n", "mut", "--subresource=status", "--type=merge", "-p", '{"status":{"replicas":7},"spec":{"replicas":9}}'])).toBe(
+        "statefulset.apps/db patched\n",
       );
-      expect(await jp("mut", "deploy", "app", "{.spec.replicas} {.status.replicas}")).toBe("2 7");
+      expect(await jp("mut", "sts", "db", "{.spec.replicas} {.status.replicas}")).toBe("2 7");
+      expect(await k.ok(["patch", "sts", "db", "-n", "mut", "--type=merge", "-p", '{"spec":{"replicas":3},"status":{"replicas":9}}'])).toBe("statefulset.apps/db patched\n");
+      expect(await jp("mut", "sts", "db", "{.spec.replicas} {.status.replicas}")).toBe("3 7");
     });
   });
 
@@ -274,21 +290,40 @@ spec:
       expect(await exists("del", "deploy", "bg")).toBe(false);
     });
 
-    it.fails("[bug: the orphan finalizer is never removed (no garbage collector), so the object is never deleted] delete --cascade=orphan returns once gone", async () => {
-      try {
-        const r = await k(["delete", "deployment", "orph", "-n", "del", "--cascade=orphan", "--timeout=5s"]);
-        expect(r).toEqual({ code: 0, stdout: 'deployment.apps "orph" deleted\n', stderr: "" });
-        expect(await exists("del", "deploy", "orph")).toBe(false);
-      } finally {
-        // unblock the object so the rest of the suite sees a clean namespace
-        await k(["patch", "deployment", "orph", "-n", "del", "--type=json", "-p", '[{"op":"remove","path":"/metadata/finalizers"}]']);
+    it("default and background deletion: the garbage collector removes the ReplicaSets and their pods", async () => {
+      // plain and bg were deleted above; their dependents go shortly after.
+      for (const app of ["plain", "bg"]) {
+        await until(async () => (await names("del", "rs,pods", `app=${app}`)) === "");
       }
+    });
+
+    it("delete --cascade=orphan returns once gone; its ReplicaSet and pods stay, without the ownerReference", async () => {
+      await until(async () => (await names("del", "rs", "app=orph")) !== "");
+      const rs = (await names("del", "rs", "app=orph")).trim().replace(/^replicaset\.apps\//, "");
+      const r = await k(["delete", "deployment", "orph", "-n", "del", "--cascade=orphan", "--timeout=5s"]);
+      expect(r).toEqual({ code: 0, stdout: 'deployment.apps "orph" deleted\n', stderr: "" });
+      expect(await exists("del", "deploy", "orph")).toBe(false);
+      expect(await jp("del", "rs", rs, "{.metadata.ownerReferences}")).toBe("");
+      await until(async () => (await names("del", "pods", "app=orph")) !== "");
+      // Clean up: a foreground delete of the ReplicaSet returns once its pods are gone as well.
+      expect(await k(["delete", "rs", rs, "-n", "del", "--cascade=foreground", "--timeout=10s"])).toEqual({ code: 0, stdout: `replicaset.apps "${rs}" deleted\n`, stderr: "" });
+      expect(await names("del", "rs,pods", "app=orph")).toBe("");
+    });
+
+    it("delete --cascade=foreground returns once the Deployment, its ReplicaSets and their pods are gone", async () => {
+      await k.ok(["create", "deployment", "fg", "-n", "del", "--image=nginx", "--replicas=2"]);
+      await until(async () => (await names("del", "pods", "app=fg")).split("\n").filter(Boolean).length === 2);
+      const r = await k(["delete", "deployment", "fg", "-n", "del", "--cascade=foreground", "--timeout=10s"]);
+      expect(r).toEqual({ code: 0, stdout: 'deployment.apps "fg" deleted\n', stderr: "" });
+      expect(await exists("del", "deploy", "fg")).toBe(false);
+      expect(await names("del", "rs,pods", "app=fg")).toBe("");
     });
 
     it("delete -l deletes every match and prints each", async () => {
       const r = await k(["delete", "pods", "-n", "del", "-l", "app=x"]);
       expect(r).toEqual({ code: 0, stdout: 'pod "p1" deleted\npod "p2" deleted\n', stderr: "" });
-      expect(await k.ok(["get", "pods", "-n", "del", "-o", "name"])).toBe("pod/p3\n");
+      // (only this test's pods: the Deployments above have pods of their own in this namespace)
+      expect(await k.ok(["get", "pods", "-n", "del", "-l", "app in (x,y)", "-o", "name"])).toBe("pod/p3\n");
       const none = await k(["delete", "pods", "-n", "del", "-l", "app=nothing"]);
       expect(none).toEqual({ code: 0, stdout: "No resources found\n", stderr: "" });
     });

@@ -332,27 +332,39 @@ describe("metadata.generation", () => {
   it("starts at 1 and follows spec changes only", async () => {
     const ns = await newNs("gen");
     const path = `/apis/apps/v1/namespaces/${ns}/deployments`;
-    const d = (await post(path, deployment("d"))).body;
+    const created = (await post(path, deployment("d"))).body;
+    expect(created.metadata.generation).toBe(1);
+    // The Deployment controller writes the revision annotation and the status after the create;
+    // let it finish before each write below, so no write races it (and its writes are no spec changes).
+    await settle(ns);
+    const d = (await get(`${path}/d`)).body;
     expect(d.metadata.generation).toBe(1);
+    expect(d.status.observedGeneration).toBe(1);
     // A label change is not a spec change.
     d.metadata.labels = { a: "b" };
     const l = (await put(`${path}/d`, d)).body;
     expect(l.metadata.generation).toBe(1);
     expect(l.metadata.labels).toEqual({ a: "b" });
     // A status change is not either.
-    const s = await put(`${path}/d/status`, { ...l, status: { replicas: 1, observedGeneration: 1 } });
+    const s = await put(`${path}/d/status`, { ...l, status: { ...l.status, readyReplicas: 1 } });
     expect(s.status, s.text).toBe(200);
     expect(s.body.metadata.generation).toBe(1);
-    expect(s.body.status).toMatchObject({ replicas: 1, observedGeneration: 1 });
-    // A spec change is.
-    const spec = structuredClone(s.body);
+    expect(s.body.status).toMatchObject({ readyReplicas: 1, observedGeneration: 1 });
+    // A spec change is (the controller puts its own status back first).
+    await settle(ns);
+    const spec = (await get(`${path}/d`)).body;
     spec.spec.template.spec.containers[0].image = "nginx:1.28";
-    const g = (await put(`${path}/d`, spec)).body;
-    expect(g.metadata.generation).toBe(2);
-    // Resending the same spec does not bump it.
-    const same = (await put(`${path}/d`, g)).body;
-    expect(same.metadata.generation).toBe(2);
-    expect(same.metadata.resourceVersion).toBe(g.metadata.resourceVersion);
+    const g = await put(`${path}/d`, spec);
+    expect(g.status, g.text).toBe(200);
+    expect(g.body.metadata.generation).toBe(2);
+    // Resending the same spec does not bump it (nor write anything).
+    await settle(ns);
+    const current = (await get(`${path}/d`)).body;
+    expect(current.metadata.generation).toBe(2);
+    const same = await put(`${path}/d`, current);
+    expect(same.status, same.text).toBe(200);
+    expect(same.body.metadata.generation).toBe(2);
+    expect(same.body.metadata.resourceVersion).toBe(current.metadata.resourceVersion);
   });
 
   it("is not set on kinds upstream does not track (configmaps)", async () => {

@@ -1,6 +1,6 @@
 // PATCH: JSON merge patch, JSON patch (RFC 6902), strategic merge patch, and their errors.
 import { describe, expect, it } from "vitest";
-import { api, cm, get, newNs, patch, post } from "./helpers.js";
+import { api, cm, get, newNs, patch, post, settle } from "./helpers.js";
 
 // Pods refuse most spec changes (upstream's pod update validation), so list merging is shown on
 // a Deployment's pod template; pods are used where only metadata or images change.
@@ -70,6 +70,9 @@ describe("json patch", () => {
   it("a failing test op → 422 and nothing written", async () => {
     const ns = await newNs("pj");
     const path = await podWith(ns);
+    // The Deployment controller writes the revision annotation and the status after the create:
+    // let it finish, so "nothing written" compares against the object it left.
+    await settle(ns);
     const before = (await get(path)).body;
     const r = await patch(path, "json", [
       { op: "replace", path: "/metadata/labels/a", value: "changed" },

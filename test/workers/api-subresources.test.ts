@@ -80,7 +80,8 @@ describe("scale subresource", () => {
     const base = `/apis/apps/v1/namespaces/${ns}/${plural}/w`;
     const created = await post(`/apis/apps/v1/namespaces/${ns}/${plural}`, body("w"));
     expect(created.status, created.text).toBe(201);
-    // The ReplicaSet controller creates the pods and writes the status; let it finish first.
+    // The controllers create the pods (and a Deployment's ReplicaSet) and write the status; let
+    // them finish first. No controller runs for StatefulSets: their status stays empty.
     await settle(ns);
     const current = (await get(base)).body;
     const scale = await get(`${base}/scale`);
@@ -90,7 +91,7 @@ describe("scale subresource", () => {
       kind: "Scale",
       metadata: { name: "w", namespace: ns, uid: created.body.metadata.uid, resourceVersion: current.metadata.resourceVersion, creationTimestamp: created.body.metadata.creationTimestamp },
       spec: { replicas: 2 },
-      status: { replicas: plural === "replicasets" ? 2 : 0, selector: "app=w" },
+      status: { replicas: plural === "statefulsets" ? 0 : 2, selector: "app=w" },
     });
     const put5 = await put(`${base}/scale`, { apiVersion: "autoscaling/v1", kind: "Scale", metadata: { name: "w", resourceVersion: scale.body.metadata.resourceVersion }, spec: { replicas: 5 } });
     expect(put5.status, put5.text).toBe(200);

@@ -103,41 +103,43 @@ describe("conformance: scale (API part)", () => {
 });
 
 describe("conformance: Deployment (API part)", () => {
+  // The Deployment controller writes too (revision annotation, status), so its events interleave
+  // with the test's: each step waits for the event of its own write, found by resourceVersion.
   it("Deployment, completes the lifecycle of a Deployment (API part): create, patch, scale, status read and patch, delete by collection — all watched", async () => {
     const ns = await newNs("cw");
     const base = `/apis/apps/v1/namespaces/${ns}/deployments`;
     const w = await Watch.open(`${base}?watch=true&labelSelector=${q("test-deployment-static=true")}`);
     const c = await post(base, bodies.deployments("test-deployment", { "test-deployment-static": "true" }));
     expect(c.status, c.text).toBe(201);
-    expect((await w.next())?.type).toBe("ADDED");
+    const added = await w.next();
+    expect(added?.type).toBe("ADDED");
+    expect(added?.object.metadata.resourceVersion).toBe(c.body.metadata.resourceVersion);
+    const written = (rv: string) => (e: { type: string; object: any }) => e.type === "MODIFIED" && e.object.metadata.resourceVersion === rv;
 
     const p = await patch(base + "/test-deployment", "strategic", {
       metadata: { labels: { "test-deployment": "patched" } },
       spec: { replicas: 2, template: { spec: { containers: [{ name: "c", image: "nginx:1.28" }] } } },
     });
     expect(p.status, p.text).toBe(200);
-    const mod = await w.next();
-    expect(mod?.type).toBe("MODIFIED");
-    expect(mod?.object.spec.replicas).toBe(2);
-    expect(mod?.object.spec.template.spec.containers[0].image).toBe("nginx:1.28");
-    expect(mod?.object.metadata.labels).toEqual({ "test-deployment-static": "true", "test-deployment": "patched" });
+    const mod = await w.until(written(p.body.metadata.resourceVersion));
+    expect(mod.object.spec.replicas).toBe(2);
+    expect(mod.object.spec.template.spec.containers[0].image).toBe("nginx:1.28");
+    expect(mod.object.metadata.labels).toEqual({ "test-deployment-static": "true", "test-deployment": "patched" });
 
     const sc = await patch(`${base}/test-deployment/scale`, "merge", { spec: { replicas: 1 } });
     expect(sc.status, sc.text).toBe(200);
-    expect((await w.next())?.object.spec.replicas).toBe(1);
+    expect((await w.until(written(sc.body.metadata.resourceVersion))).object.spec.replicas).toBe(1);
 
     const st = await get(`${base}/test-deployment/status`);
     expect(st.status).toBe(200);
     const ps = await patch(`${base}/test-deployment/status`, "merge", { status: { readyReplicas: 1, replicas: 1 } });
     expect(ps.status, ps.text).toBe(200);
-    const smod = await w.next();
-    expect(smod?.type).toBe("MODIFIED");
-    expect(smod?.object.status).toMatchObject({ readyReplicas: 1, replicas: 1 });
+    const smod = await w.until(written(ps.body.metadata.resourceVersion));
+    expect(smod.object.status).toMatchObject({ readyReplicas: 1, replicas: 1 });
 
     expect((await api("DELETE", `${base}?labelSelector=${q("test-deployment-static=true")}`)).status).toBe(200);
-    const gone = await w.next();
-    expect(gone?.type).toBe("DELETED");
-    expect(gone?.object.metadata.name).toBe("test-deployment");
+    const gone = await w.until((e) => e.type === "DELETED");
+    expect(gone.object.metadata.name).toBe("test-deployment");
     await w.cancel();
   });
 });

@@ -141,6 +141,21 @@ export class Watch {
     return out;
   }
 
+  /**
+   * Reads events until one satisfies `pred` and returns it (upstream's watchtools.Until): the
+   * events a controller writes in between are skipped. Fails the caller, naming what it skipped,
+   * if the stream ends or nothing arrives within `ms`.
+   */
+  async until(pred: (e: WatchEvent) => boolean, ms = 2000): Promise<WatchEvent> {
+    const skipped: string[] = [];
+    for (;;) {
+      const e = await this.next(ms);
+      if (!e) throw new Error(`no matching watch event; skipped ${JSON.stringify(skipped)}`);
+      if (pred(e)) return e;
+      skipped.push(`${e.type} ${e.object?.metadata?.name}@${e.object?.metadata?.resourceVersion}`);
+    }
+  }
+
   /** Events until the stream ends (or `ms` passes with nothing). */
   async rest(ms = 500): Promise<WatchEvent[]> {
     const out: WatchEvent[] = [];

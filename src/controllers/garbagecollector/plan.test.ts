@@ -1,7 +1,5 @@
 import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../../apis/types.js";
-import { DependencyIndex } from "./dependency-index.js";
-import { itemKey, kindOfOwner, kindOfStored, parseItemKey } from "./keys.js";
 import { type GarbageCollectorInput, type Item, type OwnerLookup, type OwnerReference, plan } from "./plan.js";
 
 const T = "2025-01-01T00:00:00Z";
@@ -138,43 +136,5 @@ describe("owners being deleted", () => {
   it("an object being deleted without a GC finalizer is left to finish", () => {
     const p = obj("p", { deleting: true, refs: [ref("rs")] });
     expect(plan(input(p, [{ state: "notFound" }]))).toEqual({ outcome: "beingDeleted", actions: [] });
-  });
-});
-
-describe("keys and kinds", () => {
-  it("item keys carry the resource and survive splitKey", () => {
-    const rs = kindOfOwner("apps/v1", "ReplicaSet")!;
-    expect(itemKey("default", rs, "web")).toBe("default/replicasets.apps~web");
-    expect(parseItemKey("default/replicasets.apps~web")).toEqual({ namespace: "default", def: rs, name: "web" });
-    const node = kindOfOwner("v1", "Node")!;
-    expect(itemKey("", node, "n1")).toBe("nodes~n1");
-    expect(parseItemKey("nodes~n1")).toMatchObject({ namespace: "", name: "n1" });
-    expect(parseItemKey("default/widgets.example.com~w")).toBeUndefined();
-    expect(parseItemKey("default/web")).toBeUndefined();
-  });
-
-  it("an ownerReference resolves by group, served version and kind", () => {
-    expect(kindOfOwner("apps/v1", "Deployment")?.plural).toBe("deployments");
-    expect(kindOfOwner("v1", "ConfigMap")?.plural).toBe("configmaps");
-    expect(kindOfOwner("apps/v1beta1", "Deployment")).toBeUndefined();
-    expect(kindOfOwner("example.com/v1", "Widget")).toBeUndefined();
-    expect(kindOfStored("events", true)?.group).toBe("");
-  });
-});
-
-describe("DependencyIndex", () => {
-  it("is built by a scan, then follows writes", () => {
-    const idx = new DependencyIndex();
-    idx.observe("a", obj("a", { refs: [ref("x")] })); // ignored until built
-    expect(idx.built).toBe(false);
-    idx.rebuild([{ key: "b", object: obj("b", { refs: [ref("x"), ref("y")] }) }]);
-    expect(idx.dependents("uid-x")).toEqual(["b"]);
-    idx.observe("c", obj("c", { refs: [ref("x")] }));
-    expect(idx.dependents("uid-x").sort()).toEqual(["b", "c"]);
-    idx.observe("b", obj("b", { refs: [ref("y")] }));
-    expect(idx.dependents("uid-x")).toEqual(["c"]);
-    idx.observe("c", undefined);
-    expect(idx.dependents("uid-x")).toEqual([]);
-    expect(idx.dependents("uid-y")).toEqual(["b"]);
   });
 });

@@ -36,7 +36,9 @@ const replicaSets = () => list(`/apis/apps/v1/namespaces/${NS}/replicasets`);
 const complete = async () => {
   const d = (await api(h, "GET", `/apis/apps/v1/namespaces/${NS}/deployments/app`)).body;
   const s = d.status ?? {};
-  return s.observedGeneration === d.metadata.generation && s.updatedReplicas === REPLICAS && s.replicas === REPLICAS && s.availableReplicas === REPLICAS;
+  if (!(s.observedGeneration === d.metadata.generation && s.updatedReplicas === REPLICAS && s.replicas === REPLICAS && s.availableReplicas === REPLICAS)) {
+    throw new Error(`rollout not complete: ${JSON.stringify(s)}`);
+  }
 };
 
 describe("a control plane killed mid-rollout", () => {
@@ -62,7 +64,7 @@ describe("a control plane killed mid-rollout", () => {
     await eventually(async () => {
       const ps = await pods();
       const v2 = ps.filter((p) => p.spec.containers[0].image === "app:v2").length;
-      return v2 >= 2 && v2 < REPLICAS ? true : undefined;
+      if (v2 < 2 || v2 >= REPLICAS) throw new Error(`${v2} pods of app:v2`);
     }, 30_000);
     await kubelet.stop();
     kubelet = undefined;

@@ -17,9 +17,19 @@ const dep = (name: string, replicas: number, image = "nginx:1.27", strategy?: un
   },
 });
 
+/**
+ * Runs the store's alarm until it stays idle. The pool may also fire the alarm on its own: a
+ * `false` can mean that run is still in flight, so idle means two `false`s 10 ms apart.
+ */
 async function converge(ns: string): Promise<void> {
   const stub = nsStub(ns) as any;
-  for (let i = 0; i < 50 && (await runDurableObjectAlarm(stub)); i++);
+  for (let i = 0, idle = 0; i < 200 && idle < 2; i++) {
+    if (await runDurableObjectAlarm(stub)) idle = 0;
+    else {
+      idle++;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
 }
 
 const pods = async (ns: string) => ((await get(`/api/v1/namespaces/${ns}/pods`)).body.items as any[]).filter((p) => !p.metadata.deletionTimestamp);
@@ -49,7 +59,7 @@ async function rollOut(ns: string): Promise<void> {
   }
 }
 
-describe("Deployment controller", () => {
+describe("Deployment controller", { timeout: 30_000 }, () => {
   it("creates a ReplicaSet named by the template hash, and reports status as pods become ready", async () => {
     const ns = await newNs("dc");
     const base = `/apis/apps/v1/namespaces/${ns}/deployments`;
@@ -163,5 +173,30 @@ describe("Deployment controller", () => {
     expect(sizes()).toEqual([9, 14]);
     const d = (await get(`${base}/p`)).body;
     expect(d.status.conditions.find((c: any) => c.type === "Progressing")).toMatchObject({ status: "Unknown", reason: "DeploymentPaused" });
+  });
+
+  it("rollover: a template changed mid-rollout retires the half-rolled ReplicaSet", async () => {
+    const ns = await newNs("dro");
+    const base = `/apis/apps/v1/namespaces/${ns}/deployments`;
+    const image = (v: string) => ({ spec: { template: { spec: { containers: [{ name: "c", image: v }] } } } });
+    expect((await post(base, dep("ro", 4, "app:v1", { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } }))).status).toBe(201);
+    await rollOut(ns);
+    // v2 starts (one surge pod, never ready), then v3 replaces it before it finishes.
+    expect((await patch(`${base}/ro`, "strategic", image("app:v2"))).status).toBe(200);
+    await converge(ns);
+    const byImage = async () => Object.fromEntries((await replicaSets(ns)).map((r) => [r.spec.template.spec.containers[0].image, r.spec.replicas]));
+    expect(await byImage()).toEqual({ "app:v1": 4, "app:v2": 1 });
+    expect((await patch(`${base}/ro`, "strategic", image("app:v3"))).status).toBe(200);
+    await converge(ns);
+    // The unready v2 pod is scaled away at once (cleanupUnhealthyReplicas), v1 stays whole.
+    const mid = await byImage();
+    expect(mid["app:v2"]).toBe(0);
+    expect(mid["app:v1"]).toBe(4);
+    expect(mid["app:v3"]).toBeGreaterThanOrEqual(1);
+    await rollOut(ns);
+    expect(await byImage()).toEqual({ "app:v1": 0, "app:v2": 0, "app:v3": 4 });
+    const d = (await get(`${base}/ro`)).body;
+    expect(d.metadata.annotations["deployment.kubernetes.io/revision"]).toBe("3");
+    expect((await pods(ns)).map((p) => p.spec.containers[0].image)).toEqual(Array(4).fill("app:v3"));
   });
 });

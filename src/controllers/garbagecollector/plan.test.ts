@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../../apis/types.js";
-import { type GarbageCollectorInput, type Item, type OwnerLookup, type OwnerReference, plan } from "./plan.js";
+import { type GarbageCollectorInput, type Item, type OwnerLookup, type OwnerReference, needsDependents, plan } from "./plan.js";
 
 const T = "2025-01-01T00:00:00Z";
 
@@ -85,10 +85,10 @@ describe("attemptToDeleteItem", () => {
   it("unblocks its owners first when a dependent is itself waiting for its dependents (a possible cycle)", () => {
     const a = obj("a", { uid: "uid-a", refs: [ref("b", { kind: "ConfigMap", apiVersion: "v1", block: true })] });
     const b = obj("b", { uid: "uid-b", refs: [ref("a", { kind: "ConfigMap", apiVersion: "v1", block: true })], deleting: true, finalizers: ["foregroundDeletion"] });
-    const out = plan(input(a, [found(b)], [item(b, "default/configmaps~b")]));
+    const out = plan({ ...input(a, [found(b)], [item(b, "default/configmaps~b")]), item: item(a, "default/configmaps~a") });
     expect(out.actions).toEqual([
-      { type: "setOwnerReferences", key: "default/pods~a", uid: "uid-a", resourceVersion: "7", ownerReferences: [{ ...a.metadata.ownerReferences![0], blockOwnerDeletion: false }] },
-      { type: "delete", key: "default/pods~a", uid: "uid-a", propagationPolicy: "Foreground" },
+      { type: "setOwnerReferences", key: "default/configmaps~a", uid: "uid-a", resourceVersion: "7", ownerReferences: [{ ...a.metadata.ownerReferences![0], blockOwnerDeletion: false }] },
+      { type: "delete", key: "default/configmaps~a", uid: "uid-a", propagationPolicy: "Foreground" },
     ]);
   });
 
@@ -136,5 +136,18 @@ describe("owners being deleted", () => {
   it("an object being deleted without a GC finalizer is left to finish", () => {
     const p = obj("p", { deleting: true, refs: [ref("rs")] });
     expect(plan(input(p, [{ state: "notFound" }]))).toEqual({ outcome: "beingDeleted", actions: [] });
+  });
+});
+
+describe("needsDependents", () => {
+  it("only owners deleted with a GC finalizer and objects with a waiting owner read their dependents", () => {
+    const waiting = obj("rs", { deleting: true, finalizers: ["foregroundDeletion"] });
+    const p = obj("p", { refs: [ref("rs")] });
+    expect(needsDependents(p, input(p, [found(obj("rs"))]).owners)).toBe(false);
+    expect(needsDependents(p, input(p, [{ state: "notFound" }]).owners)).toBe(false);
+    expect(needsDependents(p, input(p, [found(waiting)]).owners)).toBe(true);
+    expect(needsDependents(waiting, [])).toBe(true);
+    expect(needsDependents(obj("rs", { deleting: true, finalizers: ["orphan"] }), [])).toBe(true);
+    expect(needsDependents(obj("rs", { deleting: true, finalizers: ["example.com/x"] }), [])).toBe(false);
   });
 });

@@ -31,7 +31,7 @@ export interface GarbageCollectorInput {
   item: Item;
   /** The item's ownerReferences, each with what it resolved to (unused while the item is being deleted). */
   owners: Array<{ ref: OwnerReference; lookup: OwnerLookup }>;
-  /** Objects of the item's store whose ownerReferences name the item's uid. */
+  /** Objects of the item's store whose ownerReferences name the item's uid (may be left out when !needsDependents). */
   dependents: Item[];
 }
 
@@ -70,6 +70,16 @@ export const isDeletingDependents = (obj: KubeObject): boolean => !!obj.metadata
 
 /** The references of `obj` to the owner with `uid`. */
 const refsTo = (obj: KubeObject, uid: string): OwnerReference[] => (obj.metadata.ownerReferences ?? []).filter((r) => r.uid === uid);
+
+/**
+ * Whether the plan can need the item's dependents: an owner being deleted with a finalizer of
+ * the GC, or an object one of whose owners waits for its dependents. Most reconciles (a pod
+ * with a live owner) skip reading them.
+ */
+export function needsDependents(item: KubeObject, owners: GarbageCollectorInput["owners"]): boolean {
+  if (item.metadata.deletionTimestamp) return hasFinalizer(item, FINALIZER_ORPHAN) || hasFinalizer(item, FINALIZER_FOREGROUND);
+  return owners.some(({ ref, lookup }) => lookup.state === "found" && lookup.owner.metadata.uid === ref.uid && isDeletingDependents(lookup.owner));
+}
 
 export function plan(input: GarbageCollectorInput): GarbageCollectorPlan {
   const { item } = input;

@@ -11,7 +11,7 @@ import { involvedObject } from "../runtime/emit.js";
 import type { EventRecorder } from "../runtime/events.js";
 import type { ReconcileResult, Reconciler } from "../runtime/reconciler.js";
 import { kindOfOwner, parseItemKey, type ItemRef } from "./keys.js";
-import { type GarbageCollectorAction, type Item, type OwnerLookup, type OwnerReference, plan } from "./plan.js";
+import { type GarbageCollectorAction, type Item, type OwnerLookup, type OwnerReference, needsDependents, plan } from "./plan.js";
 
 export const GARBAGE_COLLECTOR_RECONCILER = "garbagecollector";
 export const FIELD_MANAGER = "kube-controller-manager";
@@ -51,7 +51,8 @@ export class GarbageCollectorReconciler implements Reconciler {
     }
 
     const dependents: Item[] = [];
-    for (const depKey of this.o.dependents(ref.namespace, object.metadata.uid ?? "")) {
+    const depKeys = needsDependents(object, owners) ? this.o.dependents(ref.namespace, object.metadata.uid ?? "") : [];
+    for (const depKey of depKeys) {
       const dep = parseItemKey(depKey);
       const depObject = dep && getObject(this.o.storeFor(dep.namespace), dep.def, dep.name);
       if (depObject) dependents.push({ key: depKey, object: depObject });

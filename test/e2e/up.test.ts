@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { api, freePort, kubeClient, portInUse, runEdgeplane, startEdgeplane, type Edgeplane } from "./harness.js";
+import { api, freePort, kubeClient, portInUse, repoRoot, runEdgeplane, startEdgeplane, type Edgeplane } from "./harness.js";
 
 /** Command lines of workerd processes serving 127.0.0.1:port. */
 function workerdOn(port: number): string[] {
@@ -80,6 +80,12 @@ describe("edgeplane up", () => {
   it("serves the scheduled handler that it ticks every minute", async () => {
     const res = await api(h, "GET", "/cdn-cgi/handler/scheduled");
     expect(res.status).toBe(200);
+  });
+
+  it("declares the same minute Cron Trigger for wrangler deploy", () => {
+    const toml = readFileSync(join(repoRoot, "wrangler.toml"), "utf8");
+    const triggers = /^\[triggers\]\n(?:#.*\n)*crons = \[(.*)\]$/m.exec(toml);
+    expect(triggers?.[1]).toBe('"* * * * *"');
   });
 
   it("fails clearly when the port is in use", async () => {

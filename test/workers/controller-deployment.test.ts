@@ -199,4 +199,83 @@ describe("Deployment controller", { timeout: 30_000 }, () => {
     expect(d.metadata.annotations["deployment.kubernetes.io/revision"]).toBe("3");
     expect((await pods(ns)).map((p) => p.spec.containers[0].image)).toEqual(Array(4).fill("app:v3"));
   });
+
+  /** A ReplicaSet made by hand (no owner), with one pod the test marks Ready. */
+  async function preexistingReplicaSet(ns: string, annotations: Record<string, string> = {}) {
+    const labels = { name: "sample-pod", pod: "httpd" };
+    const rs = {
+      apiVersion: "apps/v1",
+      kind: "ReplicaSet",
+      metadata: { name: "test-rs", labels, annotations },
+      spec: { replicas: 1, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: "httpd", image: "httpd:2.4" }] } } },
+    };
+    expect((await post(`/apis/apps/v1/namespaces/${ns}/replicasets`, rs)).status).toBe(201);
+    await rollOut(ns);
+    expect((await get(`/apis/apps/v1/namespaces/${ns}/replicasets/test-rs`)).body.status.readyReplicas).toBe(1);
+  }
+
+  const adopter = (name: string, extra: Record<string, unknown> = {}) => ({
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name },
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: { name: "sample-pod" } },
+      template: { metadata: { labels: { name: "sample-pod" } }, spec: { containers: [{ name: "agnhost", image: "agnhost:2.52" }] } },
+      ...extra,
+    },
+  });
+
+  it("adopts a matching ReplicaSet, and numbers the new one after its int64 revision", async () => {
+    const ns = await newNs("dad");
+    await preexistingReplicaSet(ns, { "deployment.kubernetes.io/revision": "3546343826724305832" });
+    const created = await post(`/apis/apps/v1/namespaces/${ns}/deployments`, adopter("test-rolling-update-deployment"));
+    expect(created.status).toBe(201);
+    await rollOut(ns);
+    const rss = await replicaSets(ns);
+    expect(rss).toHaveLength(2);
+    const old = rss.find((r) => r.metadata.name === "test-rs");
+    expect(old.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: "Deployment", uid: created.body.metadata.uid, controller: true })]);
+    expect(old.spec.replicas).toBe(0);
+    const next = rss.find((r) => r.metadata.name !== "test-rs");
+    expect(next.metadata.annotations["deployment.kubernetes.io/revision"]).toBe("3546343826724305833");
+    const d = (await get(`/apis/apps/v1/namespaces/${ns}/deployments/test-rolling-update-deployment`)).body;
+    expect(d.metadata.annotations["deployment.kubernetes.io/revision"]).toBe("3546343826724305833");
+    expect(d.status).toMatchObject({ replicas: 1, updatedReplicas: 1, availableReplicas: 1 });
+  });
+
+  it("revisionHistoryLimit 0 deletes the adopted ReplicaSet once the rollout is done", async () => {
+    const ns = await newNs("dhl");
+    await preexistingReplicaSet(ns);
+    expect((await post(`/apis/apps/v1/namespaces/${ns}/deployments`, adopter("test-cleanup-deployment", { revisionHistoryLimit: 0 }))).status).toBe(201);
+    await rollOut(ns);
+    const rss = await replicaSets(ns);
+    expect(rss.map((r) => r.metadata.name)).toHaveLength(1);
+    expect(rss[0].metadata.name).not.toBe("test-rs");
+    expect(rss[0].spec.template.spec.containers[0].image).toBe("agnhost:2.52");
+  });
+
+  it("status follows create, patch and update of the template as pods become ready", async () => {
+    const ns = await newNs("dlc");
+    const base = `/apis/apps/v1/namespaces/${ns}/deployments`;
+    expect((await post(base, dep("lc", 1, "httpd:2.4"))).status).toBe(201);
+    await rollOut(ns);
+    const ready = async (image: string) => {
+      const d = (await get(`${base}/lc`)).body;
+      expect(d.status).toMatchObject({ observedGeneration: d.metadata.generation, replicas: 1, updatedReplicas: 1, readyReplicas: 1, availableReplicas: 1 });
+      expect((await pods(ns)).map((p) => p.spec.containers[0].image)).toEqual([image]);
+      return d;
+    };
+    await ready("httpd:2.4");
+    const patched = await patch(`${base}/lc`, "strategic", { metadata: { labels: { "test-deployment": "patched" } }, spec: { template: { spec: { containers: [{ name: "c", image: "httpd:2.4.62" }] } } } });
+    expect(patched.status).toBe(200);
+    await rollOut(ns);
+    const d = await ready("httpd:2.4.62");
+    expect(d.metadata.labels).toEqual({ "test-deployment": "patched" });
+    const updated = structuredClone(d);
+    updated.spec.template.spec.containers[0].image = "httpd:2.4.63";
+    expect((await put(`${base}/lc`, updated)).status).toBe(200);
+    await rollOut(ns);
+    await ready("httpd:2.4.63");
+  });
 });

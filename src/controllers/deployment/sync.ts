@@ -124,7 +124,7 @@ function deploymentControllerRef(d: Deployment) {
 export function getNewReplicaSet(ctx: SyncContext, rsList: readonly ReplicaSet[], oldRSs: readonly ReplicaSet[], create: boolean): ReplicaSet | undefined {
   const d = ctx.d;
   const existing = findNewReplicaSet(d, rsList);
-  const newRevision = maxRevision(oldRSs) + 1;
+  const newRevision = maxRevision(oldRSs) + 1n;
   if (existing) {
     const copy = structuredClone(existing);
     const annotationsUpdated = setNewReplicaSetAnnotations(d, copy, newRevision, true);

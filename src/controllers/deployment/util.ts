@@ -97,14 +97,24 @@ function parseIntStrict(v: string | undefined): number | undefined {
   return Number(v);
 }
 
-/** Revision: 0 without the annotation, undefined when it does not parse. */
-export function revisionOf(rs: ReplicaSet): number | undefined {
-  const v = rs.metadata.annotations?.[REVISION_ANNOTATION];
-  return v === undefined ? 0 : parseIntStrict(v);
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/** strconv.ParseInt(v, 10, 64): revisions are int64, beyond a double's exact range. */
+function parseInt64(v: string): bigint | undefined {
+  if (!/^[+-]?\d+$/.test(v)) return undefined;
+  const n = BigInt(v);
+  return n < INT64_MIN || n > INT64_MAX ? undefined : n;
 }
 
-export function maxRevision(rss: readonly ReplicaSet[]): number {
-  let max = 0;
+/** Revision: 0 without the annotation, undefined when it does not parse. */
+export function revisionOf(rs: ReplicaSet): bigint | undefined {
+  const v = rs.metadata.annotations?.[REVISION_ANNOTATION];
+  return v === undefined ? 0n : parseInt64(v);
+}
+
+export function maxRevision(rss: readonly ReplicaSet[]): bigint {
+  let max = 0n;
   for (const rs of rss) {
     const v = revisionOf(rs);
     if (v !== undefined && v > max) max = v;
@@ -140,7 +150,7 @@ export function setReplicasAnnotations(rs: ReplicaSet, desired: number, max: num
  * revision to newRevision (keeping the previous one in revision-history, which is how a
  * rollback to an old template shows), and on creation set the replica annotations.
  */
-export function setNewReplicaSetAnnotations(d: Deployment, rs: ReplicaSet, newRevision: number, exists: boolean): boolean {
+export function setNewReplicaSetAnnotations(d: Deployment, rs: ReplicaSet, newRevision: bigint, exists: boolean): boolean {
   const a = (rs.metadata.annotations ??= {});
   let changed = false;
   for (const [k, v] of Object.entries(d.metadata.annotations ?? {})) {
@@ -150,7 +160,7 @@ export function setNewReplicaSetAnnotations(d: Deployment, rs: ReplicaSet, newRe
   }
   const had = Object.prototype.hasOwnProperty.call(a, REVISION_ANNOTATION);
   const oldRevision = a[REVISION_ANNOTATION] ?? "";
-  const oldRevisionInt = oldRevision === "" ? 0 : parseIntStrict(oldRevision);
+  const oldRevisionInt = oldRevision === "" ? 0n : parseInt64(oldRevision);
   if (oldRevisionInt === undefined) return false; // upstream gives up on an unparseable revision
   if (oldRevisionInt < newRevision) {
     a[REVISION_ANNOTATION] = String(newRevision);

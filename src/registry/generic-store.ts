@@ -31,22 +31,19 @@ import { randomSuffix } from "./names.js";
 import { buildPredicate } from "./predicate.js";
 import type { DeleteOptions, ListQuery, PatchType, WriteOptions } from "./requests.js";
 import { deleteMarksTerminating, gracePeriodFor, resetStatusForCreate, specOf, tracksGeneration } from "./strategy.js";
-
-
-export interface WriteResult {
-  code: number;
-  body: unknown;
-  warnings?: string[];
-}
-
-
 import { fieldValidation } from "./field-validation.js";
 import { checkPreconditions, deletedResult, hasNamespaceFinalizers, propagationFinalizers } from "./deletion.js";
 import { apiVersionOf, groupResource } from "./kind-names.js";
 import { checkSize, dropEmptyMetadata, stripTypeMeta, withSpecOf } from "./object-shape.js";
 import { mergeScale, requestedReplicas, toScale } from "./scale.js";
 import { parseResourceVersion, storageToStatus } from "./storage-status.js";
+import { canonicalJson } from "../lib/canonical-json.js";
 
+export interface WriteResult {
+  code: number;
+  body: unknown;
+  warnings?: string[];
+}
 
 /** The Content-Type each patch type arrives with (src/api/body.ts reads it). */
 const PATCH_CONTENT_TYPES: Record<PatchType, string> = {
@@ -447,11 +444,12 @@ export class GenericStore {
     }
     const requestedManagedFields = nm.managedFields;
     delete nm.selfLink;
-    if (tracksGeneration(def)) {
-      nm.generation = cm.generation ?? 1;
-      if (subresource !== "status" && JSON.stringify(specOf(def, next)) !== JSON.stringify(specOf(def, current))) nm.generation += 1;
-    }
     def.applyDefaults?.(next);
+    if (tracksGeneration(def)) {
+      // Semantic equality of the defaulted specs, as upstream: key order, nil and empty do not count.
+      nm.generation = cm.generation ?? 1;
+      if (subresource !== "status" && canonicalJson(specOf(def, next), { dropEmpty: true }) !== canonicalJson(specOf(def, current), { dropEmpty: true })) nm.generation += 1;
+    }
     const managedFields = tracking.operation === "Apply" ? tracking.managedFields : trackUpdate(def, current, next, requestedManagedFields, tracking, rfc3339(this.now()));
     placeManagedFields(nm, managedFields, cm);
     this.validate(def, next, current);

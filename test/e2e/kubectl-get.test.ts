@@ -1,9 +1,11 @@
 // Real kubectl against `edgeplane up`: the tables `kubectl get` prints (server-side Table
 // printing, default and -o wide) for every served kind, the output flags (-A, --show-labels,
 // -l, --field-selector, -o name|yaml|json|jsonpath, --no-headers), `get -w`, and `describe`.
-// Status is set with `kubectl patch --subresource=status`, as a kubelet or controller would.
+// Status is set with `kubectl patch --subresource=status`, as a kubelet or controller would; the
+// Deployment and ReplicaSet controllers run, so their status comes from pods the test marks ready.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEdgeplane, type Edgeplane } from "./harness.js";
+import { eventually } from "./helpers.js";
 import {
   AGE,
   hasKubectl,
@@ -29,6 +31,39 @@ const statusPatch = (kind: string, name: string, ns: string, status: unknown) =>
   k.ok(["patch", kind, name, "-n", ns, "--subresource=status", "--type=merge", "-p", json({ status })]);
 const createJson = (name: string, items: unknown[]) =>
   k.ok(["create", "-f", files.write(name, json({ apiVersion: "v1", kind: "List", items }))]);
+const podNames = async (ns: string, selector: string) =>
+  (await k.ok(["get", "pods", "-n", ns, "-l", selector, "-o", "jsonpath={.items[*].metadata.name}"])).split(" ").filter(Boolean);
+/**
+ * Acts as the kubelet: waits until `total` pods match `selector` (a controller creates them),
+ * then marks `ready` of them Running with every container ready and a Ready condition.
+ */
+async function markPodsReady(ns: string, selector: string, total: number, ready: number): Promise<void> {
+  const pods = await eventually(async () => {
+    const names = await podNames(ns, selector);
+    expect(names).toHaveLength(total);
+    return names;
+  });
+  for (const pod of pods.slice(0, ready)) {
+    const spec = JSON.parse(await k.ok(["get", "pod", pod, "-n", ns, "-o", "json"])).spec;
+    const since = ago(5);
+    await statusPatch("pod", pod, ns, {
+      phase: "Running",
+      conditions: ["Initialized", "Ready", "ContainersReady", "PodScheduled"].map((type) => ({ type, status: "True", lastTransitionTime: since })),
+      containerStatuses: spec.containers.map((c: { name: string; image: string }) => ({
+        name: c.name,
+        image: c.image,
+        imageID: "",
+        ready: true,
+        started: true,
+        restartCount: 0,
+        state: { running: { startedAt: since } },
+      })),
+    });
+  }
+}
+/** Reads an object as JSON until `check` passes on it (the controllers catching up). */
+const waitFor = (kind: string, name: string, ns: string, check: (o: any) => void) =>
+  eventually(async () => check(JSON.parse(await k.ok(["get", kind, name, "-n", ns, "-o", "json"]))), 15_000, 100);
 
 describe.skipIf(!hasKubectl)("kubectl get: table printers", () => {
   beforeAll(async () => {
@@ -131,8 +166,15 @@ describe.skipIf(!hasKubectl)("kubectl get: table printers", () => {
         { apiVersion: "apps/v1", kind: "StatefulSet", metadata: { name: "db", namespace: "apps" }, spec: { replicas: 3, serviceName: "db", selector: { matchLabels: { app: "db" } }, template: tmpl("db") } },
         { apiVersion: "apps/v1", kind: "DaemonSet", metadata: { name: "agent", namespace: "apps" }, spec: { selector: { matchLabels: { app: "agent" } }, template: { ...tmpl("agent"), spec: { ...tmpl("agent").spec, nodeSelector: { disk: "ssd" } } } } },
       ]);
-      await statusPatch("deployment", "web", "apps", { replicas: 3, updatedReplicas: 3, readyReplicas: 2, availableReplicas: 2, observedGeneration: 1 });
-      await statusPatch("replicaset", "web-5d8f", "apps", { replicas: 2, readyReplicas: 1, availableReplicas: 1, fullyLabeledReplicas: 2 });
+      // The Deployment and ReplicaSet controllers create the pods (web's through its own ReplicaSet)
+      // and count them; as the kubelet, the test makes 2 of web's 3 pods ready and 1 of web-5d8f's 2.
+      await markPodsReady("apps", "app=web", 3, 2);
+      await markPodsReady("apps", "app=rs", 2, 1);
+      await waitFor("deployment", "web", "apps", (d) =>
+        expect(d.status).toMatchObject({ observedGeneration: d.metadata.generation, replicas: 3, updatedReplicas: 3, readyReplicas: 2, availableReplicas: 2 }),
+      );
+      await waitFor("replicaset", "web-5d8f", "apps", (rs) => expect(rs.status).toMatchObject({ replicas: 2, readyReplicas: 1, availableReplicas: 1 }));
+      // No controller runs for StatefulSets and DaemonSets: their status is written as theirs would.
       await statusPatch("statefulset", "db", "apps", { replicas: 3, readyReplicas: 1, currentReplicas: 3, updatedReplicas: 3, availableReplicas: 1 });
       await statusPatch("daemonset", "agent", "apps", { desiredNumberScheduled: 2, currentNumberScheduled: 2, numberReady: 1, updatedNumberScheduled: 2, numberAvailable: 1, numberMisscheduled: 0 });
     });
@@ -147,13 +189,23 @@ describe.skipIf(!hasKubectl)("kubectl get: table printers", () => {
     });
 
     it("replicasets: NAME DESIRED CURRENT READY AGE; wide CONTAINERS IMAGES SELECTOR", async () => {
+      // web-5d8f, and the ReplicaSet the Deployment controller made for web (named by its pod-template-hash).
+      const webRs = JSON.parse(await k.ok(["get", "rs", "-n", "apps", "-l", "app=web", "-o", "json"])).items;
+      expect(webRs).toHaveLength(1);
+      const hash: string = webRs[0].metadata.labels["pod-template-hash"];
+      expect(webRs[0].metadata.name).toBe(`web-${hash}`);
       const t = table(await k.ok(["get", "rs", "-n", "apps"]));
       expect(t.headers).toEqual(["NAME", "DESIRED", "CURRENT", "READY", "AGE"]);
-      // The ReplicaSet controller keeps the status: it created the 2 pods, none of them ready yet.
-      expect(t.rows).toEqual([{ NAME: "web-5d8f", DESIRED: "2", CURRENT: "2", READY: "0", AGE: expect.stringMatching(AGE) }]);
+      expect(t.rows).toEqual(
+        [
+          { NAME: "web-5d8f", DESIRED: "2", CURRENT: "2", READY: "1", AGE: expect.stringMatching(AGE) },
+          { NAME: `web-${hash}`, DESIRED: "3", CURRENT: "3", READY: "2", AGE: expect.stringMatching(AGE) },
+        ].sort((a, b) => (a.NAME < b.NAME ? -1 : 1)),
+      );
       const w = table(await k.ok(["get", "replicasets", "-n", "apps", "-o", "wide"]));
       expect(w.headers).toEqual(["NAME", "DESIRED", "CURRENT", "READY", "AGE", "CONTAINERS", "IMAGES", "SELECTOR"]);
-      expect(w.rows[0]).toMatchObject({ CONTAINERS: "web,side", IMAGES: "nginx:1.25,busybox:1.36", SELECTOR: "app=rs" });
+      expect(rowOf(w, "web-5d8f")).toMatchObject({ CONTAINERS: "web,side", IMAGES: "nginx:1.25,busybox:1.36", SELECTOR: "app=rs" });
+      expect(rowOf(w, `web-${hash}`)).toMatchObject({ CONTAINERS: "web,side", IMAGES: "nginx:1.25,busybox:1.36", SELECTOR: `app=web,pod-template-hash=${hash}` });
     });
 
     it("statefulsets: NAME READY AGE; wide CONTAINERS IMAGES", async () => {
@@ -529,22 +581,35 @@ describe.skipIf(!hasKubectl)("kubectl get: table printers", () => {
         lastTimestamp: ago(90),
         count: 1,
       });
+      // No scheduler runs: the pod's Event is written as the scheduler's would be. The Deployment's
+      // Event comes from the Deployment controller, as do its ReplicaSet and pods; as the kubelet,
+      // the test makes 1 of the 2 pods ready.
       await createJson("desc-events.json", [
-        ev("web.1", "Deployment", "apps/v1", "web", await uid("deployment", "web"), "ScalingReplicaSet", "Scaled up replica set web-7c5ddbdf54 to 2", "deployment-controller"),
         ev("pod1.1", "Pod", "v1", "pod1", await uid("pod", "pod1"), "Scheduled", "Successfully assigned desc/pod1 to node-1", "default-scheduler"),
       ]);
+      await markPodsReady("desc", "app=web", 2, 1);
+      await waitFor("deployment", "web", "desc", (d) =>
+        expect(d.status).toMatchObject({ observedGeneration: d.metadata.generation, replicas: 2, updatedReplicas: 2, availableReplicas: 1, unavailableReplicas: 1 }),
+      );
     });
 
     it("describe deployment: fields and an Events section listing the deployment's Event", async () => {
+      const rs = (await k.ok(["get", "rs", "-n", "desc", "-l", "app=web", "-o", "jsonpath={.items[*].metadata.name}"])).trim();
+      expect(rs).toMatch(/^web-[a-z0-9]+$/);
       const out = await k.ok(["describe", "deployment", "web", "-n", "desc"]);
       expect(out).toMatch(/^Name: +web\nNamespace: +desc\nCreationTimestamp: +\w{3}, \d\d \w{3} \d{4} [\d:]{8} \+0000\nLabels: +app=web\n/);
       expect(out).toMatch(/\nSelector: +app=web\n/);
-      expect(out).toMatch(/\nReplicas: +2 desired \| 0 updated \| 0 total \| 0 available \| 0 unavailable\n/);
+      expect(out).toMatch(/\nAnnotations: +deployment\.kubernetes\.io\/revision: 1\n/);
+      expect(out).toMatch(/\nReplicas: +2 desired \| 2 updated \| 2 total \| 1 available \| 1 unavailable\n/);
       expect(out).toMatch(/\nStrategyType: +RollingUpdate\n/);
       expect(out).toMatch(/\nRollingUpdateStrategy: +25% max unavailable, 25% max surge\n/);
       expect(out).toMatch(/\nPod Template:\n  Labels:  app=web\n  Containers:\n   nginx:\n    Image: +nginx:1\.25\n/);
+      expect(out).toMatch(/\nConditions:\n  Type +Status +Reason\n  ---- +------ +------\n  Available +False +MinimumReplicasUnavailable\n  Progressing +True +ReplicaSetUpdated\n/);
+      expect(out).toMatch(new RegExp(`\\nOldReplicaSets: +<none>\\nNewReplicaSet: +${rs} \\(2/2 replicas created\\)\\n`));
       expect(out).toMatch(
-        /\nEvents:\n  Type +Reason +Age +From +Message\n  ----  +------ +---- +---- +-------\n  Normal +ScalingReplicaSet +9\ds +deployment-controller +Scaled up replica set web-7c5ddbdf54 to 2\n$/,
+        new RegExp(
+          `\\nEvents:\\n  Type +Reason +Age +From +Message\\n  ----  +------ +---- +---- +-------\\n  Normal +ScalingReplicaSet +\\d+s +deployment-controller +Scaled up replica set ${rs} from 0 to 2\\n$`,
+        ),
       );
     });
 

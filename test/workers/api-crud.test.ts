@@ -252,8 +252,9 @@ describe.each(cases)("CRUD $prefix/$plural", (c) => {
     if (c.defaults) expect(o).toMatchObject(c.defaults);
     if (c.generation) expect(o.metadata.generation).toBe(1);
     else expect(o.metadata.generation).toBeUndefined();
-    if (c.plural === "replicasets") {
-      // The ReplicaSet controller writes the status once; let it, then go on from the current object.
+    if (c.plural === "replicasets" || c.plural === "deployments") {
+      // The controllers write the status (a Deployment's also its revision annotation and a
+      // ReplicaSet) after the create; let them, then go on from the current object.
       await settle(ns);
       o = (await get(`${coll}/${name}`)).body;
     }
@@ -365,6 +366,33 @@ describe("metadata.generation", () => {
     expect(same.status, same.text).toBe(200);
     expect(same.body.metadata.generation).toBe(2);
     expect(same.body.metadata.resourceVersion).toBe(current.metadata.resourceVersion);
+  });
+
+  it("compares defaulted specs semantically: omitted defaults and key order are no spec change", async () => {
+    const ns = await newNs("gen");
+    // A StatefulSet (no controller writes it) PUT back exactly as read, with a new label.
+    const ssPath = `/apis/apps/v1/namespaces/${ns}/statefulsets`;
+    const ss = {
+      apiVersion: "apps/v1",
+      kind: "StatefulSet",
+      metadata: { name: "s" },
+      spec: { replicas: 1, serviceName: "s", selector: { matchLabels: { app: "s" } }, template: { metadata: { labels: { app: "s" } }, spec: { containers: [{ name: "c", image: "nginx:1.27" }] } } },
+    };
+    const read = (await post(ssPath, ss)).body;
+    read.metadata.labels = { x: "y" };
+    const relabelled = await put(`${ssPath}/s`, read);
+    expect(relabelled.status, relabelled.text).toBe(200);
+    expect(relabelled.body.metadata.generation).toBe(1);
+    // A Deployment PUT that leaves out defaulted fields (replicas, revisionHistoryLimit, strategy…).
+    const dPath = `/apis/apps/v1/namespaces/${ns}/deployments`;
+    const body = { ...deployment("d"), spec: { ...deployment("d").spec } } as any;
+    delete body.spec.replicas;
+    expect((await post(dPath, body)).status).toBe(201);
+    await settle(ns);
+    const rv = (await get(`${dPath}/d`)).body.metadata.resourceVersion;
+    const bare = await put(`${dPath}/d`, { ...body, metadata: { name: "d", labels: { a: "b" }, resourceVersion: rv } });
+    expect(bare.status, bare.text).toBe(200);
+    expect(bare.body.metadata.generation).toBe(1);
   });
 
   it("is not set on kinds upstream does not track (configmaps)", async () => {

@@ -2,11 +2,19 @@
 import { describe, expect, it } from "vitest";
 import { api, cm, deployment, get, newNs, patch, post, put, settle } from "./helpers.js";
 
+const statefulSet = (name: string) => ({
+  apiVersion: "apps/v1",
+  kind: "StatefulSet",
+  metadata: { name },
+  spec: { replicas: 1, serviceName: name, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: "c", image: "i:1" }] } } },
+});
+
 describe("status subresource", () => {
   it("PUT /status changes only status; PUT of the main resource ignores status", async () => {
+    // A StatefulSet: no controller writes its status here, so the status written is the one read back.
     const ns = await newNs("st");
-    const base = `/apis/apps/v1/namespaces/${ns}/deployments/d`;
-    const created = await post(`/apis/apps/v1/namespaces/${ns}/deployments`, { ...deployment("d"), status: { replicas: 9 } });
+    const base = `/apis/apps/v1/namespaces/${ns}/statefulsets/d`;
+    const created = await post(`/apis/apps/v1/namespaces/${ns}/statefulsets`, { ...statefulSet("d"), status: { replicas: 9 } });
     expect(created.body.status ?? {}).not.toHaveProperty("replicas");
 
     const body = structuredClone(created.body);
@@ -42,6 +50,7 @@ describe("status subresource", () => {
   it("a Deployment's /status keeps its labels and spec, as upstream's apps status strategies do", async () => {
     const ns = await newNs("st");
     await post(`/apis/apps/v1/namespaces/${ns}/deployments`, deployment("d", 2));
+    await settle(ns); // the Deployment controller's revision annotation and status come first
     const r = await patch(`/apis/apps/v1/namespaces/${ns}/deployments/d/status`, "merge", {
       metadata: { labels: { changed: "yes" }, annotations: { note: "kept" } },
       spec: { replicas: 9 },
@@ -50,7 +59,7 @@ describe("status subresource", () => {
     expect(r.status, r.text).toBe(200);
     expect(r.body.spec.replicas).toBe(2);
     expect(r.body.metadata.labels?.changed).toBeUndefined();
-    expect(r.body.metadata.annotations).toEqual({ note: "kept" });
+    expect(r.body.metadata.annotations).toEqual({ "deployment.kubernetes.io/revision": "1", note: "kept" });
     expect(r.body.status).toMatchObject({ replicas: 2, readyReplicas: 1 });
     expect(r.body.metadata.generation).toBe(1);
   });

@@ -22,24 +22,32 @@ describe("conformance: apps/v1 status sub-resource (DaemonSet, Deployment, Repli
     const base = `/apis/apps/v1/namespaces/${ns}/${plural}`;
     const c = await post(base, bodies[plural]("e2e-status"));
     expect(c.status, c.text).toBe(201);
-    await settle(ns); // the ReplicaSet controller's first status write, so PUT below does not race it
+    await settle(ns); // the controllers' first writes (ReplicaSets, Deployments), so PUT below does not race them
 
     const st = await get(`${base}/e2e-status/status`);
     expect(st.status).toBe(200);
     expect(st.body.metadata.uid).toBe(c.body.metadata.uid);
 
+    // As upstream's test, a condition is added to the ones there (a Deployment's controller keeps
+    // its own Available and Progressing conditions, and every condition it does not own).
     const updated = { type: "StatusUpdate", status: "True", reason: "E2E", message: "Set from e2e test" };
-    st.body.status = { ...(st.body.status ?? {}), conditions: [updated] };
+    const before = st.body.status?.conditions ?? [];
+    st.body.status = { ...(st.body.status ?? {}), conditions: [...before, updated] };
     const u = await put(`${base}/e2e-status/status`, st.body);
     expect(u.status, u.text).toBe(200);
-    expect((await get(`${base}/e2e-status`)).body.status.conditions).toEqual([updated]);
+    expect(u.body.status.conditions).toEqual([...before, updated]);
+    expect((await get(`${base}/e2e-status`)).body.status.conditions).toContainEqual(updated);
 
     // Strategic merge: conditions merge by type, so the first one stays (a new item goes first, as upstream orders it).
     const patched = { type: "StatusPatched", status: "True" };
     const p = await patch(`${base}/e2e-status/status`, "strategic", { status: { conditions: [patched] } });
     expect(p.status, p.text).toBe(200);
     const after = (await get(`${base}/e2e-status/status`)).body;
-    expect(after.status.conditions).toEqual([patched, updated]);
+    const types = after.status.conditions.map((c: { type: string }) => c.type);
+    expect(after.status.conditions).toContainEqual(patched);
+    expect(after.status.conditions).toContainEqual(updated);
+    expect(types.indexOf("StatusPatched")).toBeLessThan(types.indexOf("StatusUpdate"));
+    if (before.length === 0) expect(after.status.conditions).toEqual([patched, updated]);
     // /status never touches the spec or the generation.
     expect(after.metadata.generation).toBe(1);
   });

@@ -182,11 +182,22 @@ export function nsStub(namespace: string) {
 
 /**
  * Runs the namespace store's controller alarm until nothing is left to do, so a test of the API
- * alone can read and write a ReplicaSet without racing the ReplicaSet controller's status writes.
+ * alone can read and write a ReplicaSet or a Deployment without racing the controllers' writes.
+ * Done means: the store's revision stayed the same over two rounds of (run the alarm, wait 25 ms).
+ * Running out of alarms is not enough: one that fired on its own may be running (none is
+ * scheduled then), and a Deployment always leaves one for its progress deadline.
  */
 export async function settle(namespace: string): Promise<void> {
   const stub = nsStub(namespace) as any;
-  for (let i = 0; i < 20 && (await runDurableObjectAlarm(stub)); i++);
+  let last: number | undefined;
+  for (let i = 0, stable = 0; stable < 2; i++) {
+    if (i === 100) throw new Error(`namespace ${namespace}: the controllers did not settle`);
+    await runDurableObjectAlarm(stub);
+    await new Promise((r) => setTimeout(r, 25));
+    const rev: number = await stub.revision();
+    stable = rev === last ? stable + 1 : 0;
+    last = rev;
+  }
 }
 
 /** Collects a watch WebSocket's messages (parsed JSON); `until(n)` waits up to 3 s for n of them. */

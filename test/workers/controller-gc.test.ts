@@ -2,7 +2,7 @@
 // owner through the API (background, orphan, foreground) reaches its dependents.
 import { env, runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { cm, del, deployment, get, newNs, nsStub, patch, pod, post } from "./helpers.js";
+import { Watch, cm, del, deployment, get, newNs, nsStub, patch, pod, post, settle } from "./helpers.js";
 
 const rsBody = (name: string, replicas: number) => ({
   apiVersion: "apps/v1",
@@ -130,6 +130,69 @@ describe("garbage collector", () => {
     expect((await patch(`${base}/c`, "merge", { metadata: { ownerReferences: [ref("ConfigMap", d, { blockOwnerDeletion: true })] } })).status).toBe(200);
     expect((await del(`${base}/c`, { propagationPolicy: "Foreground" })).status).toBe(200);
     await eventually(ns, async () => ((await items(base)).length === 0 ? true : undefined));
+  });
+
+  it("a cycle of three pods, each the blocking controller of the next, is collected whole once one is deleted in the background", async () => {
+    const ns = await newNs("gcy");
+    const base = `/api/v1/namespaces/${ns}/pods`;
+    const made: Record<string, any> = {};
+    for (const name of ["pod1", "pod2", "pod3"]) {
+      const r = await post(base, pod(name));
+      expect(r.status).toBe(201);
+      made[name] = r.body;
+    }
+    // pod1 is owned by pod3, pod2 by pod1, pod3 by pod2.
+    for (const [name, owner] of [["pod1", "pod3"], ["pod2", "pod1"], ["pod3", "pod2"]]) {
+      const owned = { metadata: { ownerReferences: [ref("Pod", made[owner], { controller: true, blockOwnerDeletion: true })] } };
+      expect((await patch(`${base}/${name}`, "merge", owned)).status).toBe(200);
+    }
+    // Every owner is alive: the GC leaves the cycle alone.
+    await settle(ns);
+    const before = await items(base);
+    expect(before.map((p) => p.metadata.name).sort()).toEqual(["pod1", "pod2", "pod3"]);
+    for (const p of before) expect(p.metadata.deletionTimestamp).toBeUndefined();
+
+    expect((await del(`${base}/pod1`, { propagationPolicy: "Background" })).status).toBe(200);
+    await eventually(ns, async () => ((await items(base)).length === 0 ? true : undefined));
+  });
+
+  it("multiple owners: deleting one owner in the foreground keeps a dependent another owner holds, dropping only that reference", async () => {
+    const ns = await newNs("gcm");
+    const rsPath = `/apis/apps/v1/namespaces/${ns}/replicasets`;
+    const { pods } = await replicaSet(ns, "web", 4);
+    // A second owner, selecting none of the pods: it only owns through the references added below.
+    const rs2 = (await post(rsPath, rsBody("other", 0))).body;
+    const shared = pods.slice(0, 2).map((p) => p.metadata.name as string).sort();
+    for (const name of shared) {
+      const p = (await get(`/api/v1/namespaces/${ns}/pods/${name}`)).body;
+      const refs = [...p.metadata.ownerReferences, ref("ReplicaSet", rs2)];
+      expect((await patch(`/api/v1/namespaces/${ns}/pods/${name}`, "merge", { metadata: { ownerReferences: refs } })).status).toBe(200);
+    }
+    await settle(ns);
+    const start = (await get(`/api/v1/namespaces/${ns}/pods`)).body.metadata.resourceVersion;
+    const w = await Watch.open(`/api/v1/namespaces/${ns}/pods?watch=true&resourceVersion=${start}`);
+    try {
+      expect((await del(`${rsPath}/web`, { propagationPolicy: "Foreground" })).status).toBe(200);
+      // The owner goes once the pods it alone owned are gone.
+      await eventually(ns, async () => ((await get(`${rsPath}/web`)).status === 404 ? true : undefined));
+      await settle(ns);
+      const left = await podsOf(ns, "web");
+      expect(left.map((p) => p.metadata.name).sort()).toEqual(shared);
+      for (const p of left) {
+        expect(p.metadata.deletionTimestamp).toBeUndefined();
+        expect(p.metadata.ownerReferences).toEqual([ref("ReplicaSet", rs2)]);
+      }
+      expect((await get(`${rsPath}/other`)).status).toBe(200);
+      // Not even for a moment: no event of the watch shows a shared pod being deleted.
+      const events = (await w.rest(300)).filter((e) => shared.includes(e.object?.metadata?.name));
+      expect(events.length).toBeGreaterThan(0);
+      for (const e of events) {
+        expect(e.type).toBe("MODIFIED");
+        expect(e.object.metadata.deletionTimestamp).toBeUndefined();
+      }
+    } finally {
+      await w.cancel();
+    }
   });
 
   it("a namespaced dependent of a cluster-scoped owner is collected by the resync after the owner goes", async () => {

@@ -135,6 +135,27 @@ describe("namespace controller", () => {
     expect((await post(cms, cm("fresh"))).status).toBe(201);
   });
 
+  it("deletes a Service with the namespace; the namespace re-created under the same name has none", async () => {
+    const ns = await newNs("nss");
+    const svcs = `/api/v1/namespaces/${ns}/services`;
+    const svc = {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: "test-service" },
+      spec: { type: "ClusterIP", selector: { foo: "bar" }, ports: [{ port: 80, targetPort: 80 }] },
+    };
+    expect((await post(svcs, svc)).status).toBe(201);
+    expect(names({ items: await items(svcs) })).toEqual(["test-service"]);
+
+    expect((await del(`/api/v1/namespaces/${ns}`)).status).toBe(200);
+    await eventually(ns, gone(ns));
+    expect(await items(svcs)).toEqual([]);
+
+    expect((await post(`/api/v1/namespaces`, { apiVersion: "v1", kind: "Namespace", metadata: { name: ns } })).status).toBe(201);
+    expect((await get(`${svcs}/test-service`)).status).toBe(404);
+    expect(await items(svcs)).toEqual([]);
+  });
+
   it("deletes a namespace whose store was never used", async () => {
     const ns = await newNs("nse");
     expect((await del(`/api/v1/namespaces/${ns}`)).status).toBe(200);

@@ -4,6 +4,7 @@
 // Status is set with `kubectl patch --subresource=status`, as a kubelet or controller would; the
 // Deployment and ReplicaSet controllers run, so their status comes from pods the test marks ready.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { markReady } from "./stand-in-kubelet.js";
 import { startEdgeplane, type Edgeplane } from "./harness.js";
 import { eventually } from "./helpers.js";
 import {
@@ -44,21 +45,7 @@ async function markPodsReady(ns: string, selector: string, total: number, ready:
     return names;
   });
   for (const pod of pods.slice(0, ready)) {
-    const spec = JSON.parse(await k.ok(["get", "pod", pod, "-n", ns, "-o", "json"])).spec;
-    const since = ago(5);
-    await statusPatch("pod", pod, ns, {
-      phase: "Running",
-      conditions: ["Initialized", "Ready", "ContainersReady", "PodScheduled"].map((type) => ({ type, status: "True", lastTransitionTime: since })),
-      containerStatuses: spec.containers.map((c: { name: string; image: string }) => ({
-        name: c.name,
-        image: c.image,
-        imageID: "",
-        ready: true,
-        started: true,
-        restartCount: 0,
-        state: { running: { startedAt: since } },
-      })),
-    });
+    expect(await markReady(h, JSON.parse(await k.ok(["get", "pod", pod, "-n", ns, "-o", "json"])), ago(5))).toBe(true);
   }
 }
 /** Reads an object as JSON until `check` passes on it (the controllers catching up). */

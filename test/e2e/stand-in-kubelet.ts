@@ -16,9 +16,9 @@ export interface StandInKubelet {
 
 const isReady = (p: any) => (p.status?.conditions ?? []).some((c: any) => c.type === "Ready" && c.status === "True");
 
-/** Marks one pod Running and Ready (a status update with the pod's resourceVersion). */
-export async function markReady(h: Pick<Edgeplane, "url" | "token" | "ca">, pod: any): Promise<boolean> {
-  const now = new Date().toISOString();
+/** Marks one pod Running and Ready since `since` (a status update with the pod's resourceVersion). */
+export async function markReady(h: Pick<Edgeplane, "url" | "token" | "ca">, pod: any, since = new Date().toISOString()): Promise<boolean> {
+  const now = since;
   const status = {
     phase: "Running",
     startTime: now,

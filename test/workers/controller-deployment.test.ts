@@ -2,20 +2,10 @@
 // Running and Ready through the status subresource, and fires the store's alarm to converge.
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { get, newNs, nsStub, patch, put } from "./helpers.js";
+import { deployment, get, newNs, nsStub, patch, put } from "./helpers.js";
 import { post } from "./helpers.js";
 
-const dep = (name: string, replicas: number, image = "nginx:1.27", strategy?: unknown) => ({
-  apiVersion: "apps/v1",
-  kind: "Deployment",
-  metadata: { name },
-  spec: {
-    replicas,
-    selector: { matchLabels: { app: name } },
-    ...(strategy ? { strategy } : {}),
-    template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: "c", image }] } },
-  },
-});
+const dep = (name: string, replicas: number, image = "nginx:1.27", strategy?: unknown) => deployment(name, replicas, image, strategy ? { strategy } : {});
 
 /**
  * Runs the store's alarm until it stays idle. The pool may also fire the alarm on its own: a

@@ -2,30 +2,7 @@
 // owner through the API (background, orphan, foreground) reaches its dependents.
 import { env, runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { Watch, cm, del, deployment, get, newNs, nsStub, patch, pod, post, settle } from "./helpers.js";
-
-const rsBody = (name: string, replicas: number) => ({
-  apiVersion: "apps/v1",
-  kind: "ReplicaSet",
-  metadata: { name },
-  spec: {
-    replicas,
-    selector: { matchLabels: { app: name } },
-    template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: "c", image: "nginx:1.27" }] } },
-  },
-});
-
-/** Polls `check` for up to 3 s, firing the store's alarm each round. */
-async function eventually<T>(ns: string, check: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + 3000;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error("condition not met within 3 s");
-    await runDurableObjectAlarm(nsStub(ns) as any);
-    await new Promise((r) => setTimeout(r, 30));
-  }
-}
+import { Watch, cm, del, deployment, eventually, get, newNs, nsStub, patch, pod, post, replicaSet, settle } from "./helpers.js";
 
 const items = async (path: string) => (await get(path)).body.items as any[];
 const podsOf = (ns: string, app: string) => items(`/api/v1/namespaces/${ns}/pods?labelSelector=app%3D${app}`);
@@ -38,8 +15,8 @@ const ref = (kind: string, o: { metadata: { name: string; uid: string } }, extra
 });
 
 /** A ReplicaSet with `replicas` pods running, once they exist. */
-async function replicaSet(ns: string, name: string, replicas: number) {
-  const rs = (await post(`/apis/apps/v1/namespaces/${ns}/replicasets`, rsBody(name, replicas))).body;
+async function runReplicaSet(ns: string, name: string, replicas: number) {
+  const rs = (await post(`/apis/apps/v1/namespaces/${ns}/replicasets`, replicaSet(name, replicas))).body;
   const pods = await eventually(ns, async () => {
     const ps = await podsOf(ns, name);
     return ps.length === replicas ? ps : undefined;
@@ -50,7 +27,7 @@ async function replicaSet(ns: string, name: string, replicas: number) {
 describe("garbage collector", () => {
   it("background: deleting a ReplicaSet deletes its pods", async () => {
     const ns = await newNs("gcb");
-    await replicaSet(ns, "web", 2);
+    await runReplicaSet(ns, "web", 2);
     expect((await del(`/apis/apps/v1/namespaces/${ns}/replicasets/web`)).status).toBe(200);
     await eventually(ns, async () => ((await podsOf(ns, "web")).length === 0 ? true : undefined));
   });
@@ -68,7 +45,7 @@ describe("garbage collector", () => {
 
   it("orphan: the ReplicaSet goes, its pods stay without the ownerReference", async () => {
     const ns = await newNs("gco");
-    const { pods } = await replicaSet(ns, "web", 2);
+    const { pods } = await runReplicaSet(ns, "web", 2);
     expect((await del(`/apis/apps/v1/namespaces/${ns}/replicasets/web`, { propagationPolicy: "Orphan" })).status).toBe(200);
     await eventually(ns, async () => ((await get(`/apis/apps/v1/namespaces/${ns}/replicasets/web`)).status === 404 ? true : undefined));
     const left = await podsOf(ns, "web");
@@ -78,7 +55,7 @@ describe("garbage collector", () => {
 
   it("foreground: the owner waits, marked, while a blocking dependent remains", async () => {
     const ns = await newNs("gcf");
-    const { pods } = await replicaSet(ns, "web", 2);
+    const { pods } = await runReplicaSet(ns, "web", 2);
     const held = pods[0].metadata.name;
     expect((await patch(`/api/v1/namespaces/${ns}/pods/${held}`, "merge", { metadata: { finalizers: ["example.com/hold"] } })).status).toBe(200);
     const rsPath = `/apis/apps/v1/namespaces/${ns}/replicasets/web`;
@@ -159,9 +136,9 @@ describe("garbage collector", () => {
   it("multiple owners: deleting one owner in the foreground keeps a dependent another owner holds, dropping only that reference", async () => {
     const ns = await newNs("gcm");
     const rsPath = `/apis/apps/v1/namespaces/${ns}/replicasets`;
-    const { pods } = await replicaSet(ns, "web", 4);
+    const { pods } = await runReplicaSet(ns, "web", 4);
     // A second owner, selecting none of the pods: it only owns through the references added below.
-    const rs2 = (await post(rsPath, rsBody("other", 0))).body;
+    const rs2 = (await post(rsPath, replicaSet("other", 0))).body;
     const shared = pods.slice(0, 2).map((p) => p.metadata.name as string).sort();
     for (const name of shared) {
       const p = (await get(`/api/v1/namespaces/${ns}/pods/${name}`)).body;

@@ -4,27 +4,9 @@
 import { createExecutionContext, createScheduledController, env, runDurableObjectAlarm, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import worker from "../../src/index.js";
-import { api, cm, del, deployment, get, names, newNs, nsStub, patch, pod, post } from "./helpers.js";
+import { api, cm, del, deployment, eventually, get, names, newNs, nsStub, patch, pod, post } from "./helpers.js";
 
 const clusterStub = () => env.NAMESPACE_STORE.get(env.NAMESPACE_STORE.idFromName("cluster")) as any;
-
-/** Runs the alarms of the cluster store and the namespace's store until `check` holds (2 s at most). */
-async function eventually<T>(ns: string, check: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + 2000;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`condition not met within 2 s${last ? `: ${String(last)}` : ""}`);
-    await runDurableObjectAlarm(clusterStub());
-    await runDurableObjectAlarm(nsStub(ns) as any);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 const items = async (path: string) => (await get(path)).body.items as any[];
 const gone = (ns: string) => async () => ((await get(`/api/v1/namespaces/${ns}`)).status === 404 ? true : undefined);
@@ -56,7 +38,7 @@ describe("namespace controller", () => {
     expect((await post(`/api/v1/namespaces/${ns}/events`, coreEvent("by-hand"))).status).toBe(201);
     expect((await post(`/apis/apps/v1/namespaces/${ns}/deployments`, deployment("web", 2))).status).toBe(201);
     // The Deployment and ReplicaSet controllers create a ReplicaSet, two pods and their events.
-    await eventually(ns, async () => ((await items(`/api/v1/namespaces/${ns}/pods`)).length === 2 ? true : undefined));
+    await eventually([ns, ""], async () => ((await items(`/api/v1/namespaces/${ns}/pods`)).length === 2 ? true : undefined));
     const events = await items(`/api/v1/namespaces/${ns}/events`);
     expect(events.filter((e) => e.reason === "SuccessfulCreate")).toHaveLength(2);
     expect(events.some((e) => e.reason === "ScalingReplicaSet")).toBe(true);
@@ -65,7 +47,7 @@ describe("namespace controller", () => {
     expect(d.status).toBe(200);
     expect(d.body.status.phase).toBe("Terminating");
 
-    await eventually(ns, gone(ns));
+    await eventually([ns, ""], gone(ns));
     for (const path of contentPaths(ns)) expect(await items(path), path).toEqual([]);
     // The namespace is not listed any more either.
     expect(names((await get(`/api/v1/namespaces`)).body)).not.toContain(ns);
@@ -81,7 +63,7 @@ describe("namespace controller", () => {
     for (const name of ["p1", "p2"]) expect((await post(pods, pod(name, { nodeName: "n1" }))).status).toBe(201);
 
     expect((await del(`/api/v1/namespaces/${ns}`)).status).toBe(200);
-    const terminating = await eventually(ns, async () => {
+    const terminating = await eventually([ns, ""], async () => {
       const got = (await get(`/api/v1/namespaces/${ns}`)).body;
       return got.status?.conditions?.some((c: any) => c.type === "NamespaceFinalizersRemaining" && c.status === "True") ? got : undefined;
     });
@@ -111,7 +93,7 @@ describe("namespace controller", () => {
     for (const name of ["p1", "p2"]) expect((await api("DELETE", `${pods}/${name}`, { gracePeriodSeconds: 0 })).status).toBe(200);
     expect(await items(pods)).toEqual([]);
     await clusterStub().resync();
-    const held = await eventually(ns, async () => {
+    const held = await eventually([ns, ""], async () => {
       const got = (await get(`/api/v1/namespaces/${ns}`)).body;
       const c = got.status.conditions.find((x: any) => x.type === "NamespaceContentRemaining");
       return c.message === "Some resources are remaining: configmaps. has 1 resource instances" ? got : undefined;
@@ -124,7 +106,7 @@ describe("namespace controller", () => {
     const ctx = createExecutionContext();
     await worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: "* * * * *" }), env as any, ctx);
     await waitOnExecutionContext(ctx);
-    await eventually(ns, gone(ns));
+    await eventually([ns, ""], gone(ns));
 
     // The name can be used again, for an empty namespace.
     const again = await post(`/api/v1/namespaces`, { apiVersion: "v1", kind: "Namespace", metadata: { name: ns } });
@@ -148,7 +130,7 @@ describe("namespace controller", () => {
     expect(names({ items: await items(svcs) })).toEqual(["test-service"]);
 
     expect((await del(`/api/v1/namespaces/${ns}`)).status).toBe(200);
-    await eventually(ns, gone(ns));
+    await eventually([ns, ""], gone(ns));
     expect(await items(svcs)).toEqual([]);
 
     expect((await post(`/api/v1/namespaces`, { apiVersion: "v1", kind: "Namespace", metadata: { name: ns } })).status).toBe(201);
@@ -159,7 +141,7 @@ describe("namespace controller", () => {
   it("deletes a namespace whose store was never used", async () => {
     const ns = await newNs("nse");
     expect((await del(`/api/v1/namespaces/${ns}`)).status).toBe(200);
-    await eventually(ns, gone(ns));
+    await eventually([ns, ""], gone(ns));
   });
 
   it("leaves namespaces that are not being deleted alone", async () => {

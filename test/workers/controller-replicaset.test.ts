@@ -3,35 +3,7 @@
 import { createExecutionContext, createScheduledController, env, runDurableObjectAlarm, waitOnExecutionContext } from "cloudflare:test";
 import worker from "../../src/index.js";
 import { describe, expect, it } from "vitest";
-import { del, get, newNs, nsStub, patch, pod, post } from "./helpers.js";
-
-const rsBody = (name: string, replicas: number) => ({
-  apiVersion: "apps/v1",
-  kind: "ReplicaSet",
-  metadata: { name },
-  spec: {
-    replicas,
-    selector: { matchLabels: { app: name } },
-    template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: "c", image: "nginx:1.27" }] } },
-  },
-});
-
-/** Polls `check` every 50 ms for up to 2 s, firing the store's alarm each round in case the pool does not. */
-async function eventually<T>(ns: string, check: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + 2000;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`condition not met within 2 s${last ? `: ${String(last)}` : ""}`);
-    await runDurableObjectAlarm(nsStub(ns) as any);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import { del, eventually, get, newNs, nsStub, patch, pod, post, replicaSet } from "./helpers.js";
 
 const podsOf = async (ns: string, app: string) => (await get(`/api/v1/namespaces/${ns}/pods?labelSelector=app%3D${app}`)).body.items as any[];
 const ownedBy = (pods: any[], uid: string) => pods.filter((p) => p.metadata.ownerReferences?.some((r: any) => r.uid === uid && r.controller === true));
@@ -40,7 +12,7 @@ describe("ReplicaSet controller", () => {
   it("creates, scales down, replaces, adopts and releases pods", async () => {
     const ns = await newNs("rsc");
     const base = `/apis/apps/v1/namespaces/${ns}/replicasets`;
-    const created = await post(base, rsBody("web", 3));
+    const created = await post(base, replicaSet("web", 3));
     expect(created.status).toBe(201);
     const uid = created.body.metadata.uid;
 
@@ -116,7 +88,7 @@ describe("ReplicaSet controller", () => {
     const stub = nsStub(ns) as any;
     await stub.resync(ns); // nothing to do, must not fail
     expect(await runDurableObjectAlarm(stub)).toBe(false);
-    const created = await post(`/apis/apps/v1/namespaces/${ns}/replicasets`, rsBody("api", 2));
+    const created = await post(`/apis/apps/v1/namespaces/${ns}/replicasets`, replicaSet("api", 2));
     expect(created.status).toBe(201);
     await eventually(ns, async () => ((await podsOf(ns, "api")).length === 2 ? true : undefined));
     await stub.resync(ns);
@@ -126,7 +98,7 @@ describe("ReplicaSet controller", () => {
 
   it("the cron tick resyncs every namespace store", async () => {
     const ns = await newNs("rss");
-    expect((await post(`/apis/apps/v1/namespaces/${ns}/replicasets`, rsBody("cron", 1))).status).toBe(201);
+    expect((await post(`/apis/apps/v1/namespaces/${ns}/replicasets`, replicaSet("cron", 1))).status).toBe(201);
     await eventually(ns, async () => ((await podsOf(ns, "cron")).length === 1 ? true : undefined));
     const ctx = createExecutionContext();
     await worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: "* * * * *" }), env as any, ctx);

@@ -68,16 +68,21 @@ export const pod = (name: string, extra: { labels?: Record<string, string>; node
   spec: { ...(extra.nodeName ? { nodeName: extra.nodeName } : {}), containers: [{ name: "c", image: "nginx:1.27" }] },
 });
 
-export const deployment = (name: string, replicas = 1) => ({
+/** A workload of `kind` selecting and labelling its pods `app: <name>`; `spec` adds fields (strategy…). */
+const workload = (kind: string, name: string, replicas: number, image: string, spec: Record<string, unknown>) => ({
   apiVersion: "apps/v1",
-  kind: "Deployment",
+  kind,
   metadata: { name },
   spec: {
     replicas,
     selector: { matchLabels: { app: name } },
-    template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: "c", image: "nginx:1.27" }] } },
+    ...spec,
+    template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: "c", image }] } },
   },
 });
+
+export const deployment = (name: string, replicas = 1, image = "nginx:1.27", spec: Record<string, unknown> = {}) => workload("Deployment", name, replicas, image, spec);
+export const replicaSet = (name: string, replicas = 1, image = "nginx:1.27") => workload("ReplicaSet", name, replicas, image, {});
 
 export const names = (list: { items: Array<{ metadata: { name: string } }> }) => list.items.map((i) => i.metadata.name);
 
@@ -172,6 +177,28 @@ export class Watch {
 
   async cancel(): Promise<void> {
     await this.reader.cancel().catch(() => undefined);
+  }
+}
+
+/**
+ * Polls `check` (undefined or a throw means not yet) until `timeoutMs`, firing the alarms of the
+ * given stores between polls ("" is the cluster store) in case the pool has not fired them yet.
+ */
+export async function eventually<T>(stores: string | string[], check: () => Promise<T | undefined>, timeoutMs = 3000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v !== undefined) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ""}`);
+    for (const ns of Array.isArray(stores) ? stores : [stores]) {
+      await runDurableObjectAlarm((ns ? nsStub(ns) : env.NAMESPACE_STORE.get(env.NAMESPACE_STORE.idFromName("cluster"))) as any);
+    }
+    await new Promise((r) => setTimeout(r, 25));
   }
 }
 

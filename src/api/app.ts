@@ -4,7 +4,8 @@ import { Hono } from "hono";
 import { findKind, kinds } from "../apis/index.js";
 import type { Env } from "../env.js";
 import { StatusError, badRequest, internalError, resourceNotFound } from "../lib/status.js";
-import { authenticate } from "./auth.js";
+import { authenticate, authorizeResource } from "./auth.js";
+import type { AppEnv } from "./context.js";
 import {
   AGGREGATED_DISCOVERY_CONTENT_TYPE,
   aggregatedDiscovery,
@@ -28,8 +29,9 @@ import {
 } from "./openapi/index.js";
 import { resolveResourcePath } from "./resolve.js";
 import { createSelfSubjectReview } from "./self-subject-review.js";
+import { createSelfSubjectAccessReview, createSubjectAccessReview } from "./access-review.js";
 
-export const app = new Hono<{ Bindings: Env }>();
+export const app = new Hono<AppEnv>();
 
 app.onError((err, c) => {
   if (err instanceof StatusError) return c.json(err.status, err.code as 400);
@@ -112,13 +114,17 @@ function segmentsAfter(url: string, prefixSegments: number): string[] {
 app.all("/api/v1/*", async (c) => {
   await ensureBootstrap(c.env);
   const r = resolveResourcePath("", "v1", segmentsAfter(c.req.url, 2), findKind);
+  await authorizeResource(c, r);
   return handleResource(c, r);
 });
 
 app.post("/apis/authentication.k8s.io/v1/selfsubjectreviews", createSelfSubjectReview);
+app.post("/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", createSelfSubjectAccessReview);
+app.post("/apis/authorization.k8s.io/v1/subjectaccessreviews", createSubjectAccessReview);
 
 app.all("/apis/:group/:version/*", async (c) => {
   await ensureBootstrap(c.env);
   const r = resolveResourcePath(c.req.param("group"), c.req.param("version"), segmentsAfter(c.req.url, 3), findKind);
+  await authorizeResource(c, r);
   return handleResource(c, r);
 });

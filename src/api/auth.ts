@@ -1,23 +1,40 @@
-// Authentication: every request carries `Authorization: Bearer <token>`. The admin token is a
-// Worker secret (ADMIN_TOKEN); `edgeplane up` generates one locally. Anything else gets 401.
+// The request's identity and its right to ask: authentication for every request, then
+// authorization of non-resource paths here (resource requests are authorized once their path
+// is resolved, in app.ts).
 import type { MiddlewareHandler } from "hono";
-import type { Env } from "../env.js";
-import { unauthorized } from "../lib/status.js";
+import { pathAttributes, resourceAttributes } from "../auth/attributes.js";
+import { authenticateRequest } from "../auth/authenticate.js";
+import { requireAuthorized } from "../auth/authorize.js";
+import type { AppEnv, Ctx } from "./context.js";
+import { isWatch } from "./query.js";
+import type { Resolved } from "./resolve.js";
 
-/** Constant-time comparison so the token cannot be guessed byte by byte from timings. */
-function sameToken(a: string, b: string): boolean {
-  const ea = new TextEncoder().encode(a);
-  const eb = new TextEncoder().encode(b);
-  let diff = ea.length ^ eb.length;
-  for (let i = 0; i < Math.max(ea.length, eb.length); i++) diff |= (ea[i] ?? 0) ^ (eb[i] ?? 0);
-  return diff === 0;
+/** Paths that name resources (authorized after resolution), as opposed to discovery and the like. */
+function isResourcePath(path: string): boolean {
+  const seg = path.split("/").filter(Boolean);
+  if (seg[0] === "api") return seg.length > 2;
+  if (seg[0] === "apis") return seg.length > 3;
+  return false;
 }
 
-export const authenticate: MiddlewareHandler<{ Bindings: Env }> = async (c, next) => {
-  const expected = c.env.ADMIN_TOKEN;
-  const header = c.req.header("authorization") ?? "";
-  const m = /^Bearer\s+(.+)$/i.exec(header.trim());
-  // A deployment without the secret set refuses everyone rather than serving anyone.
-  if (!expected || !m || !sameToken(m[1].trim(), expected)) throw unauthorized();
+export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const user = await authenticateRequest(c.req.raw, c.env);
+  c.set("user", user);
+  const path = new URL(c.req.url).pathname;
+  if (!isResourcePath(path)) await requireAuthorized(pathAttributes(user, c.req.method, path), c.env);
   await next();
 };
+
+/** Authorizes a resolved resource request; throws 403 Forbidden as upstream words it. */
+export async function authorizeResource(c: Ctx, r: Resolved): Promise<void> {
+  const url = new URL(c.req.url);
+  const t = r.target;
+  const attrs = resourceAttributes(c.get("user"), c.req.method, url.pathname, { ...t, name: t.name }, isWatch(url.searchParams));
+  await requireAuthorized(attrs, c.env);
+}
+
+/** Authorizes a create of a resource served without storage (the reviews). */
+export async function authorizeVirtual(c: Ctx, r: { group: string; version: string; plural: string }): Promise<void> {
+  const url = new URL(c.req.url);
+  await requireAuthorized(resourceAttributes(c.get("user"), "POST", url.pathname, { group: r.group, version: r.version, resource: r.plural, namespace: "" }, false), c.env);
+}

@@ -2,6 +2,7 @@
 // kinds this server serves, in the legacy form kube-apiserver serves them.
 import type { KindDef } from "../apis/types.js";
 import { SELF_SUBJECT_REVIEW } from "./self-subject-review.js";
+import { SELF_SUBJECT_ACCESS_REVIEW, SUBJECT_ACCESS_REVIEW } from "./access-review.js";
 
 export const KUBE_VERSION = { major: "1", minor: "32", gitVersion: "v1.32.0-edgeplane" };
 
@@ -31,7 +32,7 @@ export interface VirtualResource {
   verbs: string[];
 }
 
-export const VIRTUAL_RESOURCES: VirtualResource[] = [SELF_SUBJECT_REVIEW];
+export const VIRTUAL_RESOURCES: VirtualResource[] = [SELF_SUBJECT_REVIEW, SELF_SUBJECT_ACCESS_REVIEW, SUBJECT_ACCESS_REVIEW];
 
 export function groupVersions(kinds: KindDef[]): Map<string, string[]> {
   const m = new Map<string, string[]>();

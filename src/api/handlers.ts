@@ -1,7 +1,7 @@
 // The REST verbs for every resource: parse the request, admit it, hand it to the store that
 // owns the object, and render the answer. Generic over kinds; no kind is named here except
 // namespaces, whose lifecycle gates writes into them (upstream's NamespaceLifecycle admission).
-import type { Context } from "hono";
+import type { Ctx } from "./context.js";
 import type { KindDef, KubeObject } from "../apis/types.js";
 import type { Env } from "../env.js";
 import { forbidden, methodNotAllowed, notFound, StatusError } from "../lib/status.js";
@@ -13,7 +13,6 @@ import type { Resolved } from "./resolve.js";
 import { clusterStore, storeFor, unwrap } from "./stores.js";
 import { includeObjectParam, tableResponse, tableWatchStream, toTable, wantsTable } from "./table.js";
 
-type Ctx = Context<{ Bindings: Env }>;
 
 /** Namespaces that always exist and may not be deleted (upstream's immortal namespaces). */
 export const IMMORTAL_NAMESPACES = ["default", "kube-system", "kube-public"];

@@ -1,12 +1,10 @@
 // authentication.k8s.io/v1 SelfSubjectReview: "who am I" for `kubectl auth whoami`. A create-only
 // resource with nothing stored; it answers with the identity the request authenticated as.
-import type { Context } from "hono";
-import type { Env } from "../env.js";
+import type { Ctx } from "./context.js";
+import { authorizeVirtual } from "./auth.js";
 import { badRequest } from "../lib/status.js";
 import { readBody, parseDocument } from "./body.js";
 
-/** The identity of the admin bearer token (RBAC and more identities arrive with authorization). */
-export const ADMIN_USER = { username: "edgeplane-admin", groups: ["system:masters", "system:authenticated"] };
 
 /** Discovery entry for the resource (it has no KindDef: nothing is stored). */
 export const SELF_SUBJECT_REVIEW = {
@@ -19,7 +17,8 @@ export const SELF_SUBJECT_REVIEW = {
   verbs: ["create"],
 };
 
-export async function createSelfSubjectReview(c: Context<{ Bindings: Env }>): Promise<Response> {
+export async function createSelfSubjectReview(c: Ctx): Promise<Response> {
+  await authorizeVirtual(c, SELF_SUBJECT_REVIEW);
   const type = (c.req.header("content-type") ?? "application/json").split(";")[0].trim();
   const text = await readBody(c.req.raw);
   // kubectl sends the (empty) review as protobuf; its content does not change the answer.
@@ -33,7 +32,7 @@ export async function createSelfSubjectReview(c: Context<{ Bindings: Env }>): Pr
     kind: "SelfSubjectReview",
     apiVersion: "authentication.k8s.io/v1",
     metadata: { creationTimestamp: null },
-    status: { userInfo: ADMIN_USER },
+    status: { userInfo: c.get("user") },
   };
   return new Response(JSON.stringify(body), { status: 201, headers: { "content-type": "application/json" } });
 }

@@ -46,6 +46,7 @@ describe("discovery", () => {
     const groups = Object.fromEntries(r.body.groups.map((g: any) => [g.name, g.versions.map((v: any) => v.groupVersion)]));
     expect(groups).toEqual({
       "authentication.k8s.io": ["authentication.k8s.io/v1"],
+      "authorization.k8s.io": ["authorization.k8s.io/v1"],
       "coordination.k8s.io": ["coordination.k8s.io/v1"],
       "events.k8s.io": ["events.k8s.io/v1"],
       apps: ["apps/v1"],

@@ -2,6 +2,8 @@
 // only routes: storage is durable-objects/sqlite, semantics src/registry, watchers watch-hub.ts.
 import { DurableObject } from "cloudflare:workers";
 import { findKind } from "../src/apis/index.js";
+import { type NodeReferences, nodeReferences } from "../src/auth/authorizers/node/references.js";
+import type { Pod } from "../src/apis/core/v1/pod.js";
 import { ControllerManager, type ControllerStats } from "../src/controllers/manager.js";
 import { deleteAllContent, type ContentReport } from "../src/controllers/namespace/content.js";
 import { clusterControllers, namespaceControllers } from "../src/controllers/registry.js";
@@ -122,6 +124,12 @@ export class NamespaceStore extends DurableObject<Env> {
   /** Compacts the watch log now with the given policy (tests and operators; normally every 64 writes). */
   async compactNow(policy: CompactionPolicy): Promise<number> {
     return this.storage.compact(policy, Date.now());
+  }
+
+  /** What the pods of this namespace bound to `node` reference (the Node authorizer's graph). */
+  async nodeReferences(node: string): Promise<NodeReferences> {
+    const pods = new GenericStore(this.storage, namespaceOfId(this.ctx.id) ?? "").list(findKind("", "v1", "pods")!, {}) as unknown as { items: Pod[] };
+    return nodeReferences(pods.items, node);
   }
 
   /** The controllers' counters (reconciles per controller, conflicts, failures, queue depth). */

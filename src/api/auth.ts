@@ -30,6 +30,10 @@ export async function authorizeResource(c: Ctx, r: Resolved): Promise<void> {
   const url = new URL(c.req.url);
   const t = r.target;
   const attrs = resourceAttributes(c.get("user"), c.req.method, url.pathname, { ...t, name: t.name }, isWatch(url.searchParams));
+  const fieldSelector = url.searchParams.get("fieldSelector");
+  const labelSelector = url.searchParams.get("labelSelector");
+  if (fieldSelector) attrs.fieldSelector = fieldSelector;
+  if (labelSelector) attrs.labelSelector = labelSelector;
   await requireAuthorized(attrs, c.env);
 }
 

@@ -2,6 +2,7 @@
 // owns the object, and render the answer. Generic over kinds; no kind is named here except
 // namespaces, whose lifecycle gates writes into them (upstream's NamespaceLifecycle admission).
 import type { Ctx } from "./context.js";
+import { admitNodeCreate } from "../auth/authorizers/node/restriction.js";
 import type { KindDef, KubeObject } from "../apis/types.js";
 import type { Env } from "../env.js";
 import { forbidden, methodNotAllowed, notFound, StatusError } from "../lib/status.js";
@@ -68,6 +69,7 @@ export async function handleResource(c: Ctx, r: Resolved): Promise<Response> {
     if (method === "POST") {
       if (def.namespaced && !target.namespace) throw methodNotAllowed();
       const { body, duplicates } = await readObject(req, def);
+      admitNodeCreate(c.get("user"), def, body);
       await admitCreate(env, def, target, body);
       return outcome(await store.create(target, body, { ...writeOptions(params, req.headers.get("user-agent")), duplicateFields: duplicates }));
     }

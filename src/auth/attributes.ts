@@ -16,6 +16,9 @@ export interface RequestAttributes {
   subresource: string;
   namespace: string;
   name: string;
+  /** The raw fieldSelector and labelSelector of a list or watch (upstream 1.31+ authorizes by them too). */
+  fieldSelector?: string;
+  labelSelector?: string;
 }
 
 export interface ResourceRequest {

@@ -6,6 +6,7 @@ import type { Env } from "../env.js";
 import { StatusError, failure } from "../lib/status.js";
 import type { RequestAttributes } from "./attributes.js";
 import { mastersAuthorizer } from "./authorizers/masters.js";
+import { nodeAuthorizer } from "./authorizers/node/index.js";
 
 export interface Decision {
   decision: "allow" | "deny" | "noOpinion";
@@ -16,7 +17,7 @@ export interface Decision {
 export type Authorizer = (a: RequestAttributes, env: Env) => Promise<Decision>;
 
 /** The authorizers, in order (upstream's --authorization-mode list). */
-export const AUTHORIZERS: Authorizer[] = [mastersAuthorizer];
+export const AUTHORIZERS: Authorizer[] = [mastersAuthorizer, nodeAuthorizer];
 
 export interface Verdict {
   allowed: boolean;

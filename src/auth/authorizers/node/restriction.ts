@@ -1,0 +1,18 @@
+// NodeRestriction admission, the part authorization cannot see: a node may create only its own
+// Node and its own Lease (the name is in the body, not the URL). Upstream's messages.
+import type { KindDef, KubeObject } from "../../../apis/types.js";
+import { forbidden } from "../../../lib/status.js";
+import type { UserInfo } from "../../user.js";
+import { nodeNameOf } from "./index.js";
+
+export function admitNodeCreate(user: UserInfo, def: KindDef, body: unknown): void {
+  const node = nodeNameOf(user);
+  if (!node) return;
+  const name = ((body as KubeObject)?.metadata?.name as string | undefined) ?? "";
+  if (def.group === "" && def.plural === "nodes" && name !== node) {
+    throw forbidden({ group: "", resource: "nodes" }, name, `node ${JSON.stringify(node)} is not allowed to modify node ${JSON.stringify(name)}`);
+  }
+  if (def.group === "coordination.k8s.io" && def.plural === "leases" && name !== node) {
+    throw forbidden({ group: "coordination.k8s.io", resource: "leases" }, name, "can only access node lease with the same name as the requesting node");
+  }
+}

@@ -19,7 +19,7 @@ export default defineConfig({
         plugins: [
           cloudflareTest({
             wrangler: { configPath: "./wrangler.toml" },
-            miniflare: { bindings: { ADMIN_TOKEN: "test-token", WATCH_LOG_MIN_AGE_SECONDS: "300", LIST_PAGE_SIZE: "100" } },
+            miniflare: { bindings: { ADMIN_TOKEN: "test-token", ENCRYPTION_KEYS: "key2:UFItBXDBAkP8lx/vEnmI7FLgoWUCPeEAr6welmTLMi0=,key1:1F3WstMx/AJVP2lRchB/fFCe7/I140S+ksjRZ63Yp50=", WATCH_LOG_MIN_AGE_SECONDS: "300", LIST_PAGE_SIZE: "100" } },
           }),
         ],
         test: {

@@ -10,12 +10,20 @@ import { clusterControllers, namespaceControllers } from "../src/controllers/reg
 import { storageResourceOf, type KindDef } from "../src/apis/types.js";
 import type { Env } from "../src/env.js";
 import { GenericStore } from "../src/registry/generic-store.js";
+import { NamespaceAdmission, type RequestAdmission } from "../src/admission/namespace-admission.js";
 import type { DeleteOptions, ListQuery, Outcome, PatchType, Target, WatchQuery, WriteOptions } from "../src/registry/requests.js";
 import { StatusError, internalError, resourceNotFound } from "../src/lib/status.js";
 import type { CompactionPolicy } from "../src/storage/interface.js";
 import { LogStore } from "../src/storage/log-store.js";
+import { encryptedAtRest, type EncryptingBackend, type RotationOutcome } from "../src/storage/encryption/backend.js";
+import { errorForLog } from "../src/storage/encryption/log-safe.js";
+import { tokenReferents, type ReferentQuery, type Referents } from "../src/auth/tokens/referents.js";
+import { loadOrCreateSigningKey, type StoredSigningKey } from "../src/auth/tokens/keys.js";
+import { ensureBootstrapPolicy } from "../src/auth/rbac/bootstrap.js";
+import { rbacEvaluate, type RbacAnswer, type RbacQuery } from "../src/auth/rbac/store.js";
 import { SqliteBackend } from "./sqlite/statements.js";
 import { WatchHub } from "./watch-hub.js";
+import { ownerTags, refuseExcessSocket, type WatchOwner } from "../src/limits/watches.js";
 
 /** Compaction runs at most once per this many writes. */
 const COMPACT_EVERY = 64;
@@ -25,9 +33,13 @@ const ALARM_DEBOUNCE_MS = 20;
 export class NamespaceStore extends DurableObject<Env> {
   private readonly backend: SqliteBackend;
   private readonly storage: LogStore;
+  /** The medium as LogStore sees it: Secrets sealed on the way in, opened on the way out. */
+  private readonly atRest: EncryptingBackend;
   private readonly hub: WatchHub;
   private writesSinceCompaction = 0;
   private readonly controllers: ControllerManager;
+  /** LimitRanger, PodSecurity and ResourceQuota, run inside this store's writes (src/admission). */
+  private readonly admission: NamespaceAdmission;
   /** The alarm this instance has set and not yet seen fire (undefined: none known). */
   private alarmAt: number | undefined;
   /** False until this instance's first alarm: the queue is in memory, so an alarm left by an evicted instance resyncs. */
@@ -36,7 +48,8 @@ export class NamespaceStore extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.backend = new SqliteBackend(ctx.storage);
-    this.storage = new LogStore(this.backend);
+    this.atRest = encryptedAtRest(this.backend, env.ENCRYPTION_KEYS, ctx.id.toString());
+    this.storage = new LogStore(this.atRest);
     this.hub = new WatchHub(
       this.storage,
       {
@@ -46,8 +59,9 @@ export class NamespaceStore extends DurableObject<Env> {
       (t) => kindOf(t),
       () => ctx.getWebSockets(),
     );
-    const storeFor = (ns: string) => new GenericStore(this.storage, ns);
     const namespace = namespaceOfId(ctx.id);
+    this.admission = new NamespaceAdmission(this.storage, namespace);
+    const storeFor = (ns: string) => new GenericStore(this.storage, ns, undefined, this.admission.controllers());
     this.controllers = new ControllerManager({
       namespace,
       storeFor,
@@ -61,6 +75,8 @@ export class NamespaceStore extends DurableObject<Env> {
         this.writesSinceCompaction = 0;
         queueMicrotask(() => this.compact());
       }
+      // Last: a quota charge is a write of its own, published after this one.
+      this.admission.onStored(e);
     });
   }
 
@@ -75,15 +91,18 @@ export class NamespaceStore extends DurableObject<Env> {
   }
 
   async create(t: Target, body: unknown, opts: WriteOptions): Promise<Outcome> {
-    return run(() => this.registry(t).create(kindOf(t), body, opts));
+    const a = this.admission.request(t, opts);
+    return a.outcome(run(() => this.registry(t, a).create(kindOf(t), body, opts)));
   }
 
   async update(t: Target, body: unknown, opts: WriteOptions): Promise<Outcome> {
-    return run(() => this.registry(t).update(kindOf(t), t.name!, body, t.subresource, opts));
+    const a = this.admission.request(t, opts);
+    return a.outcome(run(() => this.registry(t, a).update(kindOf(t), t.name!, body, t.subresource, opts)));
   }
 
   async patch(t: Target, type: PatchType, patch: unknown, opts: WriteOptions): Promise<Outcome> {
-    return run(() => this.registry(t).patch(kindOf(t), t.name!, type, patch, t.subresource, opts));
+    const a = this.admission.request(t, opts);
+    return a.outcome(run(() => this.registry(t, a).patch(kindOf(t), t.name!, type, patch, t.subresource, opts)));
   }
 
   async delete(t: Target, opts: DeleteOptions): Promise<Outcome> {
@@ -111,9 +130,35 @@ export class NamespaceStore extends DurableObject<Env> {
       this.ranAlarm = true;
       this.controllers.resyncAll();
     }
+    await this.admission.refreshLabels(this.env);
     const summary = await this.controllers.runDue(Date.now());
     for (const err of summary.errors) console.warn("reconcile failed", err.item, err.error instanceof Error ? err.error.message : err.error);
     this.armAlarm(this.controllers.nextDueAt());
+  }
+
+  /** Re-encrypts this store's Secrets and their watch-log rows under the first key of ENCRYPTION_KEYS (`edgeplane secrets rotate`). */
+  async rotateEncryption(): Promise<RotationOutcome> {
+    return this.atRest.rotate();
+  }
+
+  /** The service-account token authenticator's check: do the account and its bound pod or secret still exist. */
+  async tokenReferents(namespace: string, q: ReferentQuery): Promise<Referents> {
+    return tokenReferents(new GenericStore(this.storage, namespace), q);
+  }
+
+  /** The token signing key (called on the cluster store only), made on first use; no API path reads it. */
+  async serviceAccountSigningKey(): Promise<StoredSigningKey> {
+    return loadOrCreateSigningKey(this.ctx.storage);
+  }
+
+  /** RBAC: the decision on a request, or the rules, from this store's bindings (src/auth/rbac). */
+  async rbacEvaluate(q: RbacQuery): Promise<RbacAnswer> {
+    return rbacEvaluate(this.storage, q);
+  }
+
+  /** Creates or tops up the default ClusterRoles and ClusterRoleBindings (cluster store). */
+  async ensureRbacDefaults(): Promise<void> {
+    ensureBootstrapPolicy(this.storage);
   }
 
   /** The store's current revision, for composite resourceVersions across namespaces. */
@@ -157,7 +202,7 @@ export class NamespaceStore extends DurableObject<Env> {
     if (list) return this.streamList(JSON.parse(list));
     const spec = request.headers.get("x-edgeplane-watch");
     if (!spec) return new Response("not found", { status: 404 });
-    const { target, query } = JSON.parse(spec) as { target: Target; query: WatchQuery };
+    const { target, query, owner } = JSON.parse(spec) as { target: Target; query: WatchQuery; owner?: WatchOwner };
     let def: KindDef;
     try {
       def = kindOf(target);
@@ -166,8 +211,10 @@ export class NamespaceStore extends DurableObject<Env> {
     }
     try {
       if (request.headers.get("upgrade")?.toLowerCase() === "websocket") {
+        const refused = refuseExcessSocket(this.ctx, owner);
+        if (refused) return refused;
         const pair = new WebSocketPair();
-        this.ctx.acceptWebSocket(pair[1], [storageResourceOf(def)]);
+        this.ctx.acceptWebSocket(pair[1], [storageResourceOf(def), ...ownerTags(owner)]);
         this.hub.openSocket(pair[1], def, target, query);
         return new Response(null, { status: 101, webSocket: pair[0] });
       }
@@ -226,8 +273,8 @@ export class NamespaceStore extends DurableObject<Env> {
     void this.ctx.storage.setAlarm(at);
   }
 
-  private registry(t: Target): GenericStore {
-    return new GenericStore(this.storage, t.namespace);
+  private registry(t: Target, admission?: RequestAdmission): GenericStore {
+    return new GenericStore(this.storage, t.namespace, undefined, admission);
   }
 
   private compact(): void {
@@ -264,7 +311,7 @@ function run(fn: () => { code: number; body: unknown; warnings?: string[] }): Ou
     return { ok: true, code: r.code, body: r.body, warnings: r.warnings };
   } catch (e) {
     if (e instanceof StatusError) return { ok: false, status: e.status };
-    console.error("store error", e);
+    console.error("store error", errorForLog(e));
     return { ok: false, status: internalError(e instanceof Error ? e.message : String(e)).status };
   }
 }

@@ -3,6 +3,7 @@ import { app } from "./api/app.js";
 import { namespaceNames } from "./api/fan-in.js";
 import { clusterStore, namespaceStore } from "./api/stores.js";
 export { NamespaceStore } from "../durable-objects/namespace-store.js";
+export { AuditLog } from "../durable-objects/audit-log.js";
 import type { Env } from "./env.js";
 
 export default {

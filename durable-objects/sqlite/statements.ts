@@ -1,10 +1,11 @@
 // All SQL of the store, in one module; nothing else in the project writes SQL.
 import type { Backend, EventRow } from "../../src/storage/backend.js";
+import type { ValueRewriter } from "../../src/storage/encryption/backend.js";
 import { MIGRATIONS, SCHEMA_VERSION } from "./schema.js";
 
 type Row = Record<string, SqlStorageValue>;
 
-export class SqliteBackend implements Backend {
+export class SqliteBackend implements Backend, ValueRewriter {
   constructor(private readonly storage: DurableObjectStorage) {
     this.migrate();
   }
@@ -53,6 +54,16 @@ export class SqliteBackend implements Backend {
       revision,
       value,
     );
+  }
+
+  /** Re-encryption: the same object at the same revision, in another representation. */
+  rewriteObjectValue(resource: string, name: string, value: string) {
+    this.sql.exec(`UPDATE objects SET value = ? WHERE resource = ? AND name = ?`, value, resource, name);
+  }
+
+  /** Re-encryption of one watch-log row; its revision, type and timestamp stay. */
+  rewriteEventValues(revision: number, value: string, prev: string | null) {
+    this.sql.exec(`UPDATE events SET value = ?, prev = ? WHERE revision = ?`, value, prev, revision);
   }
 
   deleteObject(resource: string, name: string) {

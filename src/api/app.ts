@@ -4,7 +4,10 @@ import { Hono } from "hono";
 import { findKind, kinds } from "../apis/index.js";
 import type { Env } from "../env.js";
 import { StatusError, badRequest, internalError, resourceNotFound } from "../lib/status.js";
-import { authenticate, authorizeResource } from "./auth.js";
+import { authenticate, authorizePath, authorizeResource } from "./auth.js";
+import { audit } from "../audit/middleware.js";
+import { listAuditEvents } from "../audit/api.js";
+import { limits } from "../limits/middleware.js";
 import type { AppEnv } from "./context.js";
 import {
   AGGREGATED_DISCOVERY_CONTENT_TYPE,
@@ -29,19 +32,37 @@ import {
 } from "./openapi/index.js";
 import { resolveResourcePath } from "./resolve.js";
 import { createSelfSubjectReview } from "./self-subject-review.js";
-import { createSelfSubjectAccessReview, createSubjectAccessReview } from "./access-review.js";
+import { createLocalSubjectAccessReview, createSelfSubjectAccessReview, createSubjectAccessReview } from "./access-review.js";
+import { createSelfSubjectRulesReview } from "./rules-review.js";
+import { createNodeCredentialRequest, NODE_CREDENTIALS_PATH } from "./node-credentials.js";
+import { JWKS_PATH, jwks, OPENID_CONFIG_PATH, openidConfiguration } from "./oidc.js";
+import { encryptionRoutes } from "./encryption.js";
+import { errorForLog } from "../storage/encryption/log-safe.js";
 
 export const app = new Hono<AppEnv>();
 
 app.onError((err, c) => {
-  if (err instanceof StatusError) return c.json(err.status, err.code as 400);
-  console.error("unhandled error", err);
+  if (err instanceof StatusError) {
+    // As upstream's responsewriters: a Status that says when to retry says it in Retry-After too.
+    const retry = err.status.details?.retryAfterSeconds;
+    return c.json(err.status, err.code as 400, retry ? { "retry-after": String(retry) } : undefined);
+  }
+  console.error("unhandled error", errorForLog(err));
   const s = internalError(err instanceof Error ? err.message : String(err)).status;
   return c.json(s, 500);
 });
 app.notFound((c) => c.json(resourceNotFound().status, 404));
 
+// Outermost: every request gets an audit record, including those refused below (401, 403, 429).
+app.use("*", audit);
+
+// Service-account issuer discovery is public (it serves public keys only): before authentication.
+app.get(OPENID_CONFIG_PATH, openidConfiguration);
+app.get(JWKS_PATH, jwks);
 app.use("*", authenticate);
+// Then the abuse limits (they need the user), then authorization, as upstream orders its filters.
+app.use("*", limits);
+app.use("*", authorizePath);
 
 for (const path of ["/healthz", "/livez", "/readyz"]) {
   app.get(path, async (c) => {
@@ -51,9 +72,13 @@ for (const path of ["/healthz", "/livez", "/readyz"]) {
 }
 
 app.get("/version", (c) => c.json(versionInfo()));
+// The audit log (system:masters, or RBAC `get` on this non-resource path).
+app.get("/debug/audit", listAuditEvents);
 // The controllers' counters of one store (upstream exposes them as workqueue metrics).
 app.get("/debug/controllers", async (c) => c.json(await clusterStore(c.env).controllerStats()));
 app.get("/debug/controllers/namespaces/:namespace", async (c) => c.json(await namespaceStore(c.env, c.req.param("namespace")).controllerStats()));
+// Re-encryption of stored Secrets under the first key of ENCRYPTION_KEYS (system:masters only).
+app.route("/admin/encryption", encryptionRoutes);
 /** Discovery answers in the aggregated form when asked for it, as kube-apiserver does. */
 function discovery(accept: string | undefined, aggregated: () => unknown, legacy: () => unknown): Response {
   const headers: Record<string, string> = { vary: "Accept" };
@@ -121,6 +146,9 @@ app.all("/api/v1/*", async (c) => {
 app.post("/apis/authentication.k8s.io/v1/selfsubjectreviews", createSelfSubjectReview);
 app.post("/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", createSelfSubjectAccessReview);
 app.post("/apis/authorization.k8s.io/v1/subjectaccessreviews", createSubjectAccessReview);
+app.post("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews", createSelfSubjectRulesReview);
+app.post("/apis/authorization.k8s.io/v1/namespaces/:namespace/localsubjectaccessreviews", createLocalSubjectAccessReview);
+app.post(NODE_CREDENTIALS_PATH, createNodeCredentialRequest);
 
 app.all("/apis/:group/:version/*", async (c) => {
   await ensureBootstrap(c.env);

@@ -5,6 +5,8 @@ import type { MiddlewareHandler } from "hono";
 import { pathAttributes, resourceAttributes } from "../auth/attributes.js";
 import { authenticateRequest } from "../auth/authenticate.js";
 import { requireAuthorized } from "../auth/authorize.js";
+import { impersonate } from "../auth/impersonation.js";
+import { noteRequestor } from "../audit/requestor.js";
 import type { AppEnv, Ctx } from "./context.js";
 import { isWatch } from "./query.js";
 import type { Resolved } from "./resolve.js";
@@ -18,10 +20,17 @@ function isResourcePath(path: string): boolean {
 }
 
 export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const user = await authenticateRequest(c.req.raw, c.env);
+  const requestor = await authenticateRequest(c.req.raw, c.env);
+  noteRequestor(c.req.raw, requestor);
+  const user = await impersonate(c.req.raw.headers, requestor, c.env);
   c.set("user", user);
+  await next();
+};
+
+/** Authorizes non-resource paths; in app.ts after the abuse limits, as upstream's filter chain orders them. */
+export const authorizePath: MiddlewareHandler<AppEnv> = async (c, next) => {
   const path = new URL(c.req.url).pathname;
-  if (!isResourcePath(path)) await requireAuthorized(pathAttributes(user, c.req.method, path), c.env);
+  if (!isResourcePath(path)) await requireAuthorized(pathAttributes(c.get("user"), c.req.method, path), c.env);
   await next();
 };
 

@@ -1,11 +1,11 @@
 // Request bodies: JSON or YAML, at most 3 MiB (upstream's limit), checked against the URL's
 // group, version and kind before anything is written.
-import { parse as parseYaml } from "yaml";
 import type { KindDef } from "../apis/types.js";
 import { duplicateFields } from "../apis/unknown-fields.js";
 import { badRequest, tooLarge, unsupportedMediaType } from "../lib/status.js";
 import type { PatchType } from "../registry/requests.js";
 import { PROTOBUF_CONTENT_TYPE, ProtobufError, decodeProtobufObject } from "./protobuf/index.js";
+import { assertNestingWithin, parseJsonDocument, parseYamlDocument } from "../limits/documents.js";
 
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
@@ -56,18 +56,9 @@ function mediaType(req: Request): string {
 /** Parses a JSON or YAML document; 400 with the parser's complaint when it is malformed. */
 export function parseDocument(text: string, type: string): unknown {
   if (text.trim() === "") throw badRequest("the body of the request was empty");
-  if (type === "application/yaml" || type === "application/apply-patch+yaml" || type === "text/yaml") {
-    try {
-      return parseYaml(text);
-    } catch (e) {
-      throw badRequest(`error converting YAML to JSON: ${(e as Error).message.split("\n")[0]}`);
-    }
-  }
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw badRequest(`couldn't get version/kind; json parse error: ${(e as Error).message}`);
-  }
+  // Bounded parsers: nesting depth and YAML aliases are limited (src/limits/documents.ts).
+  if (type === "application/yaml" || type === "application/apply-patch+yaml" || type === "text/yaml") return parseYamlDocument(text);
+  return parseJsonDocument(text);
 }
 
 /** A create/update body: an object whose apiVersion and kind, when given, are the URL's. */
@@ -81,6 +72,7 @@ export async function readObject(req: Request, def: KindDef, expectKind = def.ki
   let duplicates: string[] = [];
   if (type === PROTOBUF_CONTENT_TYPE) {
     doc = decodeProtobuf(await readBytes(req));
+    assertNestingWithin(doc);
   } else {
     const text = await readBody(req);
     doc = parseDocument(text, type);

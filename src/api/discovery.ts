@@ -2,7 +2,9 @@
 // kinds this server serves, in the legacy form kube-apiserver serves them.
 import type { KindDef } from "../apis/types.js";
 import { SELF_SUBJECT_REVIEW } from "./self-subject-review.js";
-import { SELF_SUBJECT_ACCESS_REVIEW, SUBJECT_ACCESS_REVIEW } from "./access-review.js";
+import { LOCAL_SUBJECT_ACCESS_REVIEW, SELF_SUBJECT_ACCESS_REVIEW, SUBJECT_ACCESS_REVIEW } from "./access-review.js";
+import { SELF_SUBJECT_RULES_REVIEW } from "./rules-review.js";
+import { NODE_CREDENTIAL_REQUEST } from "./node-credentials.js";
 
 export const KUBE_VERSION = { major: "1", minor: "32", gitVersion: "v1.32.0-edgeplane" };
 
@@ -32,7 +34,7 @@ export interface VirtualResource {
   verbs: string[];
 }
 
-export const VIRTUAL_RESOURCES: VirtualResource[] = [SELF_SUBJECT_REVIEW, SELF_SUBJECT_ACCESS_REVIEW, SUBJECT_ACCESS_REVIEW];
+export const VIRTUAL_RESOURCES: VirtualResource[] = [SELF_SUBJECT_REVIEW, LOCAL_SUBJECT_ACCESS_REVIEW, SELF_SUBJECT_ACCESS_REVIEW, SELF_SUBJECT_RULES_REVIEW, SUBJECT_ACCESS_REVIEW, NODE_CREDENTIAL_REQUEST];
 
 export function groupVersions(kinds: KindDef[]): Map<string, string[]> {
   const m = new Map<string, string[]>();
@@ -83,6 +85,7 @@ const SUBRESOURCES: Record<string, SubresourceDoc> = {
   proxy: { kind: "PodProxyOptions", verbs: ["create", "delete", "get", "patch", "update"] },
   ephemeralcontainers: { kind: "", verbs: ["get", "patch", "update"] },
   finalize: { kind: "", verbs: ["update"] },
+  token: { kind: "TokenRequest", group: "authentication.k8s.io", version: "v1", verbs: ["create"] },
 };
 
 export function subresourcesOf(k: KindDef): string[] {

@@ -3,16 +3,21 @@
 // namespaces, whose lifecycle gates writes into them (upstream's NamespaceLifecycle admission).
 import type { Ctx } from "./context.js";
 import { admitNodeCreate } from "../auth/authorizers/node/restriction.js";
+import { guardRbacPatch, guardRbacWrite } from "../auth/rbac/write-guard.js";
 import type { KindDef, KubeObject } from "../apis/types.js";
 import type { Env } from "../env.js";
 import { forbidden, methodNotAllowed, notFound, StatusError } from "../lib/status.js";
-import type { Target } from "../registry/requests.js";
+import type { Target, WriteOptions } from "../registry/requests.js";
 import { readObject, readPatch, readBody, parseDocument } from "./body.js";
 import { listAcross, streamListAcross, watchAcross } from "./fan-in.js";
 import { deleteOptions, isWatch, listQuery, watchQuery, writeOptions } from "./query.js";
 import type { Resolved } from "./resolve.js";
 import { clusterStore, storeFor, unwrap } from "./stores.js";
 import { includeObjectParam, tableResponse, tableWatchStream, toTable, wantsTable } from "./table.js";
+import { labelsOption, namespaceLabelsFor } from "../admission/namespace-labels.js";
+import { namespaceBeforeUpdate, withExistingPodWarnings } from "../admission/podsecurity/namespace-update.js";
+import { keepWatchSlot, watchOwner } from "../limits/watches.js";
+import { createTokenRequest } from "./token-request.js";
 
 
 /** Namespaces that always exist and may not be deleted (upstream's immortal namespaces). */
@@ -43,7 +48,7 @@ export async function handleResource(c: Ctx, r: Resolved): Promise<Response> {
         let stream: Response;
         if (def.namespaced && !target.namespace) {
           stream = watchAcross(env, def, target, q, req);
-          if (req.headers.get("upgrade")?.toLowerCase() === "websocket") return streamToWebSocket(stream);
+          if (req.headers.get("upgrade")?.toLowerCase() === "websocket") return streamToWebSocket(keepWatchSlot(req, stream));
         } else {
           stream = await forwardWatch(env, target, q, req);
         }
@@ -70,8 +75,9 @@ export async function handleResource(c: Ctx, r: Resolved): Promise<Response> {
       if (def.namespaced && !target.namespace) throw methodNotAllowed();
       const { body, duplicates } = await readObject(req, def);
       admitNodeCreate(c.get("user"), def, body);
-      await admitCreate(env, def, target, body);
-      return outcome(await store.create(target, body, { ...writeOptions(params, req.headers.get("user-agent")), duplicateFields: duplicates }));
+      const nsLabels = await admitCreate(env, def, target, body);
+      await guardRbacWrite(env, c.get("user"), def, target, body);
+      return outcome(await store.create(target, body, { ...writeOptions(params, req.headers.get("user-agent")), duplicateFields: duplicates, ...nsLabels }));
     }
     if (method === "DELETE") {
       if (def.namespaced && !target.namespace) throw methodNotAllowed();
@@ -86,6 +92,7 @@ export async function handleResource(c: Ctx, r: Resolved): Promise<Response> {
     const { body } = await readObject(req, def);
     return outcome(await store.update(target, body, writeOptions(params, req.headers.get("user-agent"))));
   }
+  if (sub === "token" && def.group === "" && def.kind === "ServiceAccount") return createTokenRequest(c, r);
   if (sub && sub !== "status" && sub !== "scale") {
     // Served by later components (the node agent's log and exec, the scheduler's binding).
     throw methodNotAllowed();
@@ -99,18 +106,22 @@ export async function handleResource(c: Ctx, r: Resolved): Promise<Response> {
     case "PUT": {
       const { body, duplicates } =
         sub === "scale" ? await readObject(req, def, "Scale", "autoscaling/v1") : await readObject(req, def);
-      const opts = { ...writeOptions(params, req.headers.get("user-agent")), duplicateFields: duplicates };
-      if (sub || !def.allowCreateOnUpdate || !def.namespaced) return outcome(await store.update(target, body, opts));
+      const opts = { ...writeOptions(params, req.headers.get("user-agent")), duplicateFields: duplicates, ...(await namespaceLabelsFor(env, def, target)) };
+      await guardRbacWrite(env, c.get("user"), def, target, body);
+      const before = await namespaceBeforeUpdate(env, def, target); // PodSecurity: a stricter enforce label warns about existing pods
+      if (sub || !def.allowCreateOnUpdate || !def.namespaced) return outcome(await withExistingPodWarnings(env, before, await store.update(target, body, opts)));
       // A PUT that may create (leases, events, endpoints): update in one call when the object
       // exists; only a create needs the namespace admitted first.
       const updated = await store.update(target, body, { ...opts, noCreate: true });
       if (updated.ok || updated.status.code !== 404) return outcome(updated);
-      await admitCreate(env, def, target, body);
-      return outcome(await store.update(target, body, opts));
+      const nsLabels = await admitCreate(env, def, target, body);
+      return outcome(await store.update(target, body, { ...opts, ...nsLabels }));
     }
     case "PATCH": {
       const { type, patch } = await readPatch(req);
-      return outcome(await store.patch(target, type, patch, writeOptions(params, req.headers.get("user-agent"))));
+      const opts = { ...writeOptions(params, req.headers.get("user-agent")), ...(await namespaceLabelsFor(env, def, target)) };
+      const before = await namespaceBeforeUpdate(env, def, target);
+      return outcome(await withExistingPodWarnings(env, before, await store.patch(target, type, await guardRbacPatch(env, c.get("user"), def, target, type, patch, opts), opts)));
     }
     case "DELETE": {
       if (sub) throw methodNotAllowed();
@@ -136,9 +147,9 @@ function outcome(o: Awaited<ReturnType<ReturnType<typeof storeFor>["get"]>>): Re
   return json(r.body, r.code, r.warnings);
 }
 
-/** Writes into a namespace need the namespace to exist and not to be terminating. */
-async function admitCreate(env: Env, def: KindDef, target: Target, body: unknown): Promise<void> {
-  if (!def.namespaced) return;
+/** Writes into a namespace need the namespace to exist and not to be terminating; its labels go to the store's admission. */
+async function admitCreate(env: Env, def: KindDef, target: Target, body: unknown): Promise<Pick<WriteOptions, "namespaceLabels">> {
+  if (!def.namespaced) return {};
   const ns = target.namespace;
   const got = await clusterStore(env).get({ group: "", version: "v1", resource: "namespaces", namespace: "", name: ns });
   if (!got.ok) {
@@ -152,6 +163,7 @@ async function admitCreate(env: Env, def: KindDef, target: Target, body: unknown
     err.status.details!.causes = [{ reason: "NamespaceTerminating", message: `namespace ${ns} is being terminated`, field: "metadata.namespace" }];
     throw err;
   }
+  return labelsOption(nsObj);
 }
 
 /**
@@ -198,7 +210,8 @@ async function streamList(env: Env, target: Target, q: ReturnType<typeof listQue
 }
 
 async function forwardWatch(env: Env, target: Target, q: ReturnType<typeof watchQuery>, req: Request): Promise<Response> {
-  const headers = new Headers({ "x-edgeplane-watch": JSON.stringify({ target, query: q }) });
+  // owner: whose WebSocket watches the store counts (src/limits/watches.ts).
+  const headers = new Headers({ "x-edgeplane-watch": JSON.stringify({ target, query: q, owner: watchOwner(req) }) });
   const upgrade = req.headers.get("upgrade");
   if (upgrade) headers.set("upgrade", upgrade);
   const res = await storeFor(env, target.namespace).fetch(new Request("https://store/watch", { headers, signal: req.signal }));
@@ -206,16 +219,27 @@ async function forwardWatch(env: Env, target: Target, q: ReturnType<typeof watch
   return new Response(res.body, { status: res.status, headers: res.headers });
 }
 
-/** Creates the namespaces a cluster starts with, once per isolate; creating an existing one is a no-op. */
+async function createInitialNamespaces(env: Env): Promise<void> {
+  const store = clusterStore(env);
+  for (const name of INITIAL_NAMESPACES) {
+    const t: Target = { group: "", version: "v1", resource: "namespaces", namespace: "" };
+    const o = await store.create(t, { apiVersion: "v1", kind: "Namespace", metadata: { name } }, {});
+    if (!o.ok && o.status.code !== 409) throw new StatusError(o.status);
+  }
+}
+
+/** What a cluster starts with, in order; every step is idempotent. */
+const BOOTSTRAP_STEPS: Array<(env: Env) => Promise<void>> = [
+  createInitialNamespaces,
+  // The default ClusterRoles and ClusterRoleBindings (src/auth/rbac/bootstrap-policy.ts).
+  (env) => clusterStore(env).ensureRbacDefaults(),
+];
+
+/** Runs the bootstrap steps once per isolate. */
 let bootstrapped: Promise<void> | undefined;
 export function ensureBootstrap(env: Env): Promise<void> {
   bootstrapped ??= (async () => {
-    const store = clusterStore(env);
-    for (const name of INITIAL_NAMESPACES) {
-      const t: Target = { group: "", version: "v1", resource: "namespaces", namespace: "" };
-      const o = await store.create(t, { apiVersion: "v1", kind: "Namespace", metadata: { name } }, {});
-      if (!o.ok && o.status.code !== 409) throw new StatusError(o.status);
-    }
+    for (const step of BOOTSTRAP_STEPS) await step(env);
   })().catch((e) => {
     bootstrapped = undefined;
     throw e;

@@ -8,15 +8,46 @@ import type { KindDef, KubeObject } from "./types.js";
 
 export type DecodeResult<T> = { ok: true; obj: T } | { ok: false; status: Status };
 
-/** Go's JSON treats null as "unset": drop null-valued object keys before parsing. */
-function dropNulls(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(dropNulls);
-  if (v && typeof v === "object") {
-    const out: Record<string, unknown> = {};
-    for (const [k, val] of Object.entries(v)) if (val !== null) out[k] = dropNulls(val);
-    return out;
+/**
+ * The deepest nesting of objects and arrays a decoded object may have (`{}` is 1): the bound
+ * request documents have (src/limits/documents.ts), so that a patch cannot build what a create
+ * could not send. Beyond it the stack would not hold: a JSON patch can nest a loose field a level
+ * deeper with every three small operations, and a few thousand levels overflow workerd's stack
+ * while storing or reading the object.
+ */
+export const MAX_DECODE_DEPTH = 100;
+
+type Container = Record<string, unknown> | unknown[];
+const isContainer = (v: unknown): v is Container => typeof v === "object" && v !== null;
+
+/**
+ * Go's JSON treats null as "unset": a copy of `raw` without null-valued object keys. Iterative,
+ * so no nesting overflows the stack; undefined when deeper than `max` (a cycle, as YAML aliases
+ * can make, is infinitely deep). Keys are copied as own properties, so a "__proto__" key stays an
+ * unknown field instead of becoming the copy's prototype.
+ */
+function dropNulls(raw: unknown, max = MAX_DECODE_DEPTH): { value: unknown } | undefined {
+  if (!isContainer(raw)) return { value: raw };
+  const empty = (v: Container): Container => (Array.isArray(v) ? [] : {});
+  const root = empty(raw);
+  const stack: Array<[from: Container, to: Container, depth: number]> = [[raw, root, 1]];
+  while (stack.length > 0) {
+    const [from, to, depth] = stack.pop()!;
+    if (depth > max) return undefined;
+    const put = (k: string, v: unknown) => {
+      let out = v;
+      if (isContainer(v)) {
+        out = empty(v);
+        stack.push([v, out as Container, depth + 1]);
+      }
+      if (Array.isArray(to)) to.push(out);
+      else if (k === "__proto__") Object.defineProperty(to, k, { value: out, enumerable: true, writable: true, configurable: true });
+      else to[k] = out;
+    };
+    if (Array.isArray(from)) for (const v of from) put("", v);
+    else for (const [k, v] of Object.entries(from)) if (v !== null) put(k, v);
   }
-  return v;
+  return { value: root };
 }
 
 type Def = { type: string; [k: string]: unknown };
@@ -137,7 +168,11 @@ function describeIssue(def: KindDef, raw: unknown, issue: z.core.$ZodIssue): str
 
 /** Decodes a request body for `def`: { ok, obj } or a 400 Status worded like kube-apiserver's. */
 export function decodeObject<T extends KubeObject>(def: KindDef<T>, raw: unknown): DecodeResult<T> {
-  const input = dropNulls(raw);
+  const dropped = dropNulls(raw);
+  if (!dropped) {
+    return { ok: false, status: failure(400, "BadRequest", `${def.kind} in version "${def.version}" cannot be handled as a ${def.kind}: json: exceeded max depth of ${MAX_DECODE_DEPTH}`) };
+  }
+  const input = dropped.value;
   const res = def.schema.safeParse(input);
   if (res.success) return { ok: true, obj: res.data };
   const issue = res.error.issues[0];

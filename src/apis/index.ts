@@ -8,6 +8,8 @@ import { jobDef } from "./batch/v1/job.js";
 import { leaseDef } from "./coordination/v1/lease.js";
 import { configMapDef } from "./core/v1/configmap.js";
 import { endpointsDef } from "./core/v1/endpoints.js";
+import { limitRangeDef } from "./core/v1/limitrange.js";
+import { resourceQuotaDef } from "./core/v1/resourcequota.js";
 import { coreEventDef } from "./core/v1/event.js";
 import { namespaceDef } from "./core/v1/namespace.js";
 import { nodeDef } from "./core/v1/node.js";
@@ -16,6 +18,10 @@ import { secretDef } from "./core/v1/secret.js";
 import { serviceDef } from "./core/v1/service.js";
 import { serviceAccountDef } from "./core/v1/serviceaccount.js";
 import { eventDef } from "./events/v1/event.js";
+import { clusterRoleDef } from "./rbac/v1/clusterrole.js";
+import { clusterRoleBindingDef } from "./rbac/v1/clusterrolebinding.js";
+import { roleDef } from "./rbac/v1/role.js";
+import { roleBindingDef } from "./rbac/v1/rolebinding.js";
 import type { KindDef, KubeObject } from "./types.js";
 
 /** Erases a kind's object type so all kinds fit one list (selectableFields are contravariant). */
@@ -30,6 +36,8 @@ export const kinds: KindDef[] = [
   erase(configMapDef),
   erase(secretDef),
   erase(serviceAccountDef),
+  erase(resourceQuotaDef),
+  erase(limitRangeDef),
   erase(coreEventDef),
   erase(leaseDef),
   erase(eventDef),
@@ -39,6 +47,10 @@ export const kinds: KindDef[] = [
   erase(daemonSetDef),
   erase(jobDef),
   erase(cronJobDef),
+  erase(roleDef),
+  erase(roleBindingDef),
+  erase(clusterRoleDef),
+  erase(clusterRoleBindingDef),
 ];
 
 const byKey = new Map(kinds.map((k) => [`${k.group}/${k.version}/${k.plural}`, k]));

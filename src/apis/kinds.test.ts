@@ -235,7 +235,7 @@ describe("index", () => {
     expect(findKind("", "v1", "nope")).toBeUndefined();
     expect(new Set(kinds.map((k) => `${k.group}/${k.plural}`)).size).toBe(kinds.length);
     expect(kinds.filter((k) => k.hasStatus).map((k) => k.plural).sort()).toEqual(
-      ["cronjobs", "daemonsets", "deployments", "jobs", "namespaces", "nodes", "pods", "replicasets", "services", "statefulsets"].sort(),
+      ["cronjobs", "daemonsets", "deployments", "jobs", "namespaces", "nodes", "pods", "replicasets", "resourcequotas", "services", "statefulsets"].sort(),
     );
   });
 });

@@ -5,13 +5,17 @@
 import type { Env } from "../env.js";
 import { unauthorized } from "../lib/status.js";
 import { adminToken } from "./authenticators/admin-token.js";
+import { bootstrapToken } from "./authenticators/bootstrap-token.js";
+import { nodeToken } from "./authenticators/node-token.js";
+import { serviceAccountToken } from "./authenticators/service-account.js";
+import { testTokens } from "./authenticators/test-tokens.js";
 import { ANONYMOUS, type UserInfo, withAuthenticatedGroup } from "./user.js";
 
 /** Recognises a token (undefined: not mine; throw only for a failure to check, never for a bad token). */
 export type TokenAuthenticator = (token: string, env: Env) => Promise<UserInfo | undefined>;
 
 /** The authenticators, tried in order: the cheapest first. */
-export const TOKEN_AUTHENTICATORS: TokenAuthenticator[] = [adminToken];
+export const TOKEN_AUTHENTICATORS: TokenAuthenticator[] = [adminToken, nodeToken, serviceAccountToken, bootstrapToken, testTokens];
 
 /** Paths an anonymous request may reach when the Worker allows it (upstream: system:public-info-viewer). */
 export const PUBLIC_INFO_PATHS = ["/healthz", "/livez", "/readyz", "/version"];

@@ -7,6 +7,7 @@ import { StatusError, failure } from "../lib/status.js";
 import type { RequestAttributes } from "./attributes.js";
 import { mastersAuthorizer } from "./authorizers/masters.js";
 import { nodeAuthorizer } from "./authorizers/node/index.js";
+import { rbacAuthorizer } from "./rbac/authorizer.js";
 
 export interface Decision {
   decision: "allow" | "deny" | "noOpinion";
@@ -17,7 +18,7 @@ export interface Decision {
 export type Authorizer = (a: RequestAttributes, env: Env) => Promise<Decision>;
 
 /** The authorizers, in order (upstream's --authorization-mode list). */
-export const AUTHORIZERS: Authorizer[] = [mastersAuthorizer, nodeAuthorizer];
+export const AUTHORIZERS: Authorizer[] = [mastersAuthorizer, nodeAuthorizer, rbacAuthorizer];
 
 export interface Verdict {
   allowed: boolean;

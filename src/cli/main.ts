@@ -2,6 +2,8 @@
 // Each command is a { summary, flags, run } entry; `run` resolves to the process exit code.
 import { formatFlags, parseArgs, closest, UsageError, type FlagSpec, type Parsed } from "./args.js";
 import { packageVersion } from "./paths.js";
+import { auditFlags } from "./audit-flags.js";
+import { tokenFlags } from "./token-flags.js";
 
 interface Command {
   summary: string;
@@ -49,6 +51,50 @@ export const commands: Record<string, Command> = {
     environment: ["EDGEPLANE_DEBUG=1   show wrangler's and workerd's output"],
     examples: ["edgeplane up", "edgeplane up --port 9000 --state /var/lib/edgeplane --kubeconfig ~/.kube/edgeplane"],
     run: async (parsed) => (await import("./up-command.js")).runUp(parsed),
+  },
+  token: {
+    summary: "Create, list and delete bootstrap tokens for joining machines",
+    usage: "edgeplane token create|list|delete [ID…] [flags]",
+    description: [
+      "Manages bootstrap tokens (as 'kubeadm token' does): 'create' prints a new token",
+      "abcdef.0123456789abcdef, kept as Secret kube-system/bootstrap-token-<id>; a machine joining",
+      "with it trades it for node credentials and never sees the admin token. An expired token stops",
+      "working and is deleted. Uses the control plane of a kubeconfig, like kubectl.",
+    ].join("\n"),
+    flags: tokenFlags,
+    examples: ["edgeplane token create", "edgeplane token create --ttl 2h --description 'rack 4'", "edgeplane token list", "edgeplane token delete abcdef"],
+    run: async (parsed) => (await import("./token.js")).runToken(parsed),
+  },
+  secrets: {
+    summary: "Re-encrypt every stored Secret under the first key of ENCRYPTION_KEYS",
+    usage: "edgeplane secrets rotate [flags]",
+    description: [
+      "Secrets are stored encrypted (AES-256-GCM) under the first key of the Worker secret",
+      "ENCRYPTION_KEYS; every key listed can read them. After putting a new key first, 'rotate'",
+      "re-encrypts every namespace's Secrets and their watch-log rows under it (Secrets stored",
+      "unencrypted are encrypted too) and reports any value under a key no longer listed. Remove",
+      "an old key only after a rotation that reports nothing under it. Needs system:masters.",
+    ].join("\n"),
+    flags: [
+      { name: "kubeconfig", type: "string", valueName: "PATH", description: "kubeconfig to use (default: $KUBECONFIG, .edgeplane/kubeconfig, ~/.kube/config)" },
+      { name: "context", type: "string", valueName: "NAME", description: "kubeconfig context (default: its current-context)" },
+      helpFlag,
+    ],
+    examples: ["edgeplane secrets rotate", "edgeplane secrets rotate --kubeconfig ~/.kube/edgeplane --context prod"],
+    run: async (parsed) => (await import("./secrets.js")).runSecrets(parsed),
+  },
+  audit: {
+    summary: "Show the control plane's audit log: who did what, when, with what result",
+    usage: "edgeplane audit [flags]",
+    description: [
+      "Prints the audit.k8s.io/v1 Events the control plane recorded for every request (GET",
+      "/debug/audit), newest last: TIME USER VERB RESOURCE NAMESPACE NAME CODE LATENCY. Uses the",
+      "control plane of a kubeconfig, like kubectl; reading the log needs system:masters (or RBAC",
+      "'get' on the non-resource URL /debug/audit).",
+    ].join("\n"),
+    flags: auditFlags,
+    examples: ["edgeplane audit --since 10m", "edgeplane audit --user system:serviceaccount:ci:deployer -o json", "edgeplane audit -f"],
+    run: async (parsed) => (await import("./audit.js")).runAudit(parsed),
   },
   // agent: the kubelet + kube-proxy (DESIGN.md, "Agent"). It joins a machine with
   // `edgeplane agent --server URL --token TOKEN`. Not implemented yet; it gets an entry here

@@ -8,6 +8,7 @@ import { isAbsolute, join, resolve } from "node:path";
 import { httpRequestText } from "./https.js";
 import { writeKubeconfig } from "./kubeconfig.js";
 import { lockState, adminToken, workerEnvFile } from "./state.js";
+import { ENCRYPTION_KEYS_FILE, encryptionKeys, withEncryptionKeys } from "./secrets-keys.js";
 import { ensureTls } from "./tls.js";
 import { UpError } from "./up-error.js";
 import { packageRoot, wranglerScript } from "./paths.js";
@@ -93,6 +94,9 @@ export async function startControlPlane(opts: UpOptions = {}): Promise<ControlPl
     if (key === "ADMIN_TOKEN") {
       throw new UpError("ADMIN_TOKEN is managed by edgeplane up", `it is kept in ${join(stateDir, "admin-token")}; edit or delete that file to change it`);
     }
+    if (key === "ENCRYPTION_KEYS") {
+      throw new UpError("ENCRYPTION_KEYS is managed by edgeplane up", `the keys are kept in ${join(stateDir, ENCRYPTION_KEYS_FILE)}; put a new key on its first line to rotate`);
+    }
   }
 
   const configPath = join(packageRoot, "wrangler.toml");
@@ -115,11 +119,16 @@ export async function startControlPlane(opts: UpOptions = {}): Promise<ControlPl
   log(`✓ state in ${stateDir}`);
 
   let token: string;
+  let keys: string;
   try {
     // 2. Admin token: made once, reused on every start with the same state.
     const made = adminToken(stateDir);
     token = made.token;
     log(`✓ admin token ${made.created ? "created" : "reused"} (${join(stateDir, "admin-token")})`);
+    // 2b. The key Secrets are encrypted under at rest: made once, kept beside the token.
+    const enc = encryptionKeys(stateDir);
+    keys = enc.value;
+    log(`✓ encryption key ${enc.created ? "created" : "reused"} (${enc.path})`);
 
     // 3. The port must be free: wrangler would otherwise fail late, or another server would answer.
     await ensurePortFree(port);
@@ -159,7 +168,9 @@ export async function startControlPlane(opts: UpOptions = {}): Promise<ControlPl
     "--log-level", debug ? "log" : "warn",
     // The token travels in a 0600 file, not on the command line where `ps` would show it.
     // Naming an env file also keeps wrangler from reading a stray .dev.vars or .env.
-    "--env-file", workerEnvFile(stateDir, token),
+    "--env-file", withEncryptionKeys(workerEnvFile(stateDir, token), keys),
+    // The CA pods should trust for the API: published as ConfigMap kube-root-ca.crt in every namespace.
+    "--var", `KUBE_ROOT_CA_CERT:${tls.caPem.trim()}`,
     ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
   ];
   const child = spawn(process.execPath, args, {

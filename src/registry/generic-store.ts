@@ -66,6 +66,8 @@ export class GenericStore {
     /** The namespace this store holds; "" for the cluster-scoped store. */
     private readonly namespace: string,
     private readonly now: Clock = Date.now,
+    /** Admission (src/admission), run on every object about to be written, after its validation. */
+    private readonly admission?: { admit(def: KindDef, obj: KubeObject, old?: KubeObject): void },
   ) {}
 
   get(def: KindDef, name: string, subresource?: string): KubeObject {
@@ -462,6 +464,7 @@ export class GenericStore {
     if (old && def.validateUpdate) errs.push(...def.validateUpdate(obj, old));
     if (errs.length) throw invalid(def.kind, def.group, (obj.metadata.name ?? obj.metadata.generateName ?? "") as string, errs);
     checkSize(obj);
+    this.admission?.admit(def, obj, old);
   }
 
   private applyPatch(def: KindDef, name: string, type: PatchType, current: unknown, patch: unknown): KubeObject {
@@ -476,7 +479,6 @@ export class GenericStore {
       throw e;
     }
   }
-
 
   // ---- scale subresource ----
 

@@ -27,6 +27,8 @@ export interface WriteOptions {
   noCreate?: boolean;
   /** Keys the request body gave twice (found by the API layer, which has the raw text). */
   duplicateFields?: string[];
+  /** The namespace's labels, read by the API layer (PodSecurity admission in the store, src/admission). */
+  namespaceLabels?: Record<string, string>;
 }
 
 export interface ListQuery {
@@ -56,6 +58,7 @@ export interface DeleteOptions {
 
 export type PatchType = "json" | "merge" | "strategic" | "apply";
 
+/** auditAnnotations: what admission adds to the request's audit event (PodSecurity's, src/admission). */
 export type Outcome =
-  | { ok: true; code: number; body: unknown; warnings?: string[] }
-  | { ok: false; status: Status };
+  | { ok: true; code: number; body: unknown; warnings?: string[]; auditAnnotations?: Record<string, string> }
+  | { ok: false; status: Status; auditAnnotations?: Record<string, string> };

@@ -25,7 +25,8 @@ let events: EventsV1Api;
 const NS = "crud";
 
 beforeAll(async () => {
-  h = await startEdgeplane();
+  // These tests count the ConfigMaps of fresh namespaces: no kube-root-ca.crt here (kubectl-tokens tests it).
+  h = await startEdgeplane({ vars: { KUBE_ROOT_CA_CERT: "" } });
   kc = kubeClient(h);
   core = kc.makeApiClient(CoreV1Api);
   apps = kc.makeApiClient(AppsV1Api);

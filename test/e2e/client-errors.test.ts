@@ -22,7 +22,8 @@ const CM = `/api/v1/namespaces/${NS}/configmaps`;
 const DEPLOY = `/apis/apps/v1/namespaces/${NS}/deployments`;
 
 beforeAll(async () => {
-  h = await startEdgeplane();
+  // These tests count the ConfigMaps of fresh namespaces: no kube-root-ca.crt here (kubectl-tokens tests it).
+  h = await startEdgeplane({ vars: { KUBE_ROOT_CA_CERT: "" } });
   kc = kubeClient(h);
   core = kc.makeApiClient(CoreV1Api);
   apps = kc.makeApiClient(AppsV1Api);

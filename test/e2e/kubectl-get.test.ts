@@ -386,9 +386,13 @@ describe.skipIf(!hasKubectl)("kubectl get: table printers", () => {
       expect(rowOf(t, "robot")).toMatchObject({ SECRETS: "0" });
     });
 
-    it.fails("[bug: no ServiceAccount controller] every namespace has a `default` ServiceAccount", async () => {
-      const t = table(await k.ok(["get", "sa", "-n", "cfg"]));
-      expect(rowOf(t, "default")).toMatchObject({ SECRETS: "0" });
+    it("every namespace has a `default` ServiceAccount", async () => {
+      const t = await eventually(async () => {
+        const got = table(await k.ok(["get", "sa", "-n", "cfg"]));
+        rowOf(got, "default");
+        return got;
+      }, 5_000, 100);
+      expect(rowOf(t, "default")).toMatchObject({ SECRETS: "0", AGE: expect.stringMatching(AGE) });
     });
 
     it("leases: NAME HOLDER AGE", async () => {
@@ -525,7 +529,7 @@ describe.skipIf(!hasKubectl)("kubectl get: table printers", () => {
       await k.ok(["create", "configmap", "w0", "-n", "sel"]);
       const w = startKubectl(h.kubeconfigPath, ["get", "configmaps", "-n", "sel", "-w"]);
       try {
-        await w.until(/^NAME +DATA +AGE\nw0 +0 +\S+\n/);
+        await w.until(/^NAME +DATA +AGE\n(?:.*\n)*?w0 +0 +\S+\n/); // after kube-root-ca.crt
         await k.ok(["create", "configmap", "w1", "-n", "sel", "--from-literal=k=v"]);
         await w.until(/\nw1 +1 +\d+s\n/);
         await k.ok(["label", "configmap", "w0", "-n", "sel", "x=y"]);

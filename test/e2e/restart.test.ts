@@ -52,7 +52,8 @@ let maxRv: Record<string, number>;
 let pidBefore: number;
 
 beforeAll(async () => {
-  h = await startEdgeplane();
+  // These tests page through and watch the ConfigMaps of fresh namespaces: no kube-root-ca.crt here.
+  h = await startEdgeplane({ vars: { KUBE_ROOT_CA_CERT: "" } });
   kc = kubeClient(h);
   core = kc.makeApiClient(CoreV1Api);
   apps = kc.makeApiClient(AppsV1Api);

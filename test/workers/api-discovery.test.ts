@@ -46,9 +46,11 @@ describe("discovery", () => {
     const groups = Object.fromEntries(r.body.groups.map((g: any) => [g.name, g.versions.map((v: any) => v.groupVersion)]));
     expect(groups).toEqual({
       "authentication.k8s.io": ["authentication.k8s.io/v1"],
+      "authentication.edgeplane.dev": ["authentication.edgeplane.dev/v1"],
       "authorization.k8s.io": ["authorization.k8s.io/v1"],
       "coordination.k8s.io": ["coordination.k8s.io/v1"],
       "events.k8s.io": ["events.k8s.io/v1"],
+      "rbac.authorization.k8s.io": ["rbac.authorization.k8s.io/v1"],
       apps: ["apps/v1"],
       batch: ["batch/v1"],
     });
@@ -61,8 +63,11 @@ describe("discovery", () => {
     expect(r.body).toMatchObject({ kind: "APIResourceList", groupVersion: "v1" });
     const by = Object.fromEntries(r.body.resources.map((x: any) => [x.name, x]));
     expect(Object.keys(by).filter((n) => !n.includes("/")).sort()).toEqual(
-      ["configmaps", "endpoints", "events", "namespaces", "nodes", "pods", "secrets", "serviceaccounts", "services"].sort(),
+      ["configmaps", "endpoints", "events", "limitranges", "namespaces", "nodes", "pods", "resourcequotas", "secrets", "serviceaccounts", "services"].sort(),
     );
+    expect(by.resourcequotas).toMatchObject({ kind: "ResourceQuota", namespaced: true, shortNames: ["quota"] });
+    expect(by["resourcequotas/status"]).toMatchObject({ kind: "ResourceQuota", namespaced: true });
+    expect(by.limitranges).toMatchObject({ kind: "LimitRange", namespaced: true, shortNames: ["limits"] });
     expect(by.pods).toMatchObject({ kind: "Pod", namespaced: true, singularName: "pod", shortNames: ["po"] });
     expect([...by.pods.verbs].sort()).toEqual(["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]);
     expect(by.namespaces).toMatchObject({ kind: "Namespace", namespaced: false, shortNames: ["ns"] });

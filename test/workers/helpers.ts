@@ -51,6 +51,9 @@ export async function newNs(prefix = "t"): Promise<string> {
   const name = `${prefix}-${Date.now().toString(36)}-${(counter++).toString(36)}-${Math.floor(Math.random() * 1e6).toString(36)}`;
   const r = await post("/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name } });
   if (r.status !== 201) throw new Error(`namespace create: ${r.status} ${r.text}`);
+  // Ready once the ServiceAccounts controller has made `default` (upstream's e2e framework waits
+  // for it too), so that the controller's write does not land among the test's own.
+  await eventually(["", name], async () => ((await get(`/api/v1/namespaces/${name}/serviceaccounts/default`)).status === 200 ? true : undefined));
   return name;
 }
 

@@ -117,6 +117,9 @@ const REQUIRED_EXTRA: Record<string, string[]> = {
   "io.k8s.api.batch.v1.JobSpec": ["template"],
   "io.k8s.api.batch.v1.CronJobSpec": ["schedule", "jobTemplate"],
   "io.k8s.api.events.v1.Event": ["eventTime"],
+  "io.k8s.api.rbac.v1.PolicyRule": ["verbs"],
+  "io.k8s.api.rbac.v1.RoleBinding": ["roleRef"],
+  "io.k8s.api.rbac.v1.ClusterRoleBinding": ["roleRef"],
 };
 const NOT_REQUIRED: Record<string, string[]> = {
   [`${CORE}.HostPathVolumeSource`]: ["type"],

@@ -1,5 +1,6 @@
 import { describe, it, expect } from "vitest";
-import { applyJsonPatch, parseJsonPatch } from "./json-patch.js";
+import { MAX_JSON_PATCH_COPY_BYTES, applyJsonPatch, parseJsonPatch } from "./json-patch.js";
+import { jsonByteSize } from "./json-value.js";
 import { PatchError } from "./patch-error.js";
 
 function fails(doc: unknown, ops: unknown): PatchError {
@@ -161,5 +162,36 @@ describe("applyJsonPatch: the rest", () => {
       expect(fails({}, bad).code).toBe(400);
     }
     expect(parseJsonPatch([])).toEqual([]);
+  });
+
+  // Found by patch.property.test.ts: every copy of the whole document into a new key doubled
+  // it, so 30 copies (a 1 KiB body) asked for 2^30 times the object and never finished.
+  it("limits what copy operations add, as kube-apiserver does (422)", () => {
+    const doubling = Array.from({ length: 40 }, (_, i) => ({ op: "copy", from: "", path: `/k${i}` }));
+    const e = fails({ metadata: { name: "x" }, data: { k: "v".repeat(100) } }, doubling);
+    expect(e.code).toBe(422);
+    expect(e.message).toMatch(new RegExp(`^Unable to complete the copy, the accumulated size increase of copy is \\d+, exceeding the limit ${MAX_JSON_PATCH_COPY_BYTES}$`));
+    // Up to the limit, copies apply.
+    const big = { s: "x".repeat(MAX_JSON_PATCH_COPY_BYTES / 2 - 10) };
+    expect(applyJsonPatch(big, [{ op: "copy", from: "/s", path: "/t" }])).toEqual({ s: big.s, t: big.s });
+    expect(fails(big, [{ op: "copy", from: "/s", path: "/t" }, { op: "copy", from: "/s", path: "/u" }, { op: "copy", from: "/s", path: "/v" }]).code).toBe(422);
+  });
+
+  it("counts copies in bytes of compact JSON", () => {
+    for (const v of [null, true, 0, -1.5e300, "", "é\u{1F600}\n\"", [], {}, [1, [2, {}]], { a: { "b\"": [null, "x"] }, é: 1 }]) {
+      expect(jsonByteSize(v)).toBe(new TextEncoder().encode(JSON.stringify(v)).length);
+    }
+  });
+
+  // Found by the fuzz API test: add a map, move the old value into it, move it back; each three
+  // small operations nest a document one level deeper, and copying the result overflowed the stack.
+  it("applies patches that nest a document thousands of levels deep without overflowing", () => {
+    const ops: unknown[] = [];
+    for (let i = 0; i < 20_000; i++) ops.push({ op: "add", path: "/t", value: {} }, { op: "move", from: "/r", path: "/t/r" }, { op: "move", from: "/t", path: "/r" });
+    ops.push({ op: "copy", from: "/r", path: "/copy" });
+    const out = applyJsonPatch({ r: {} }, ops) as Record<string, unknown>;
+    let depth = 0;
+    for (let cur: any = out.copy; cur && typeof cur === "object"; cur = cur.r) depth++;
+    expect(depth).toBe(20_001);
   });
 });

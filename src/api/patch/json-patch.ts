@@ -2,7 +2,14 @@
 // evanphx/json-patch, which kube-apiserver uses, so kubectl users read familiar errors.
 // A malformed patch is a 400; a well-formed one that does not apply is a 422.
 import { PatchError } from "./patch-error.js";
-import { deepClone, deepEqual, getOwn, hasOwn, isPlainObject, setOwn, type JsonObject } from "./json-value.js";
+import { deepClone, deepEqual, getOwn, hasOwn, isPlainObject, jsonByteSize, setOwn, type JsonObject } from "./json-value.js";
+
+/**
+ * What `copy` operations may add to a document in all, in bytes of JSON: kube-apiserver's
+ * JSONPatchMaxCopyBytes, which defaults to its request body limit. Without it a patch of a few
+ * dozen copies, each duplicating the whole document, doubles it every time.
+ */
+export const MAX_JSON_PATCH_COPY_BYTES = 3 * 1024 * 1024;
 
 export type JsonPatchOp =
   | { op: "add"; path: string; value: unknown }
@@ -40,11 +47,12 @@ export function parseJsonPatch(ops: unknown): JsonPatchOp[] {
   });
 }
 
-/** Applies `ops` to a copy of `doc`; all or nothing. */
-export function applyJsonPatch(doc: unknown, ops: unknown): unknown {
+/** Applies `ops` to a copy of `doc`; all or nothing. `maxCopyBytes` is for tests. */
+export function applyJsonPatch(doc: unknown, ops: unknown, { maxCopyBytes = MAX_JSON_PATCH_COPY_BYTES } = {}): unknown {
   const patch = parseJsonPatch(ops);
   // The document lives in a box so that the root ("" pointer) is replaceable like any child.
   const box: JsonObject = { root: deepClone(doc) };
+  let copied = 0;
   for (const op of patch) {
     switch (op.op) {
       case "add":
@@ -68,9 +76,16 @@ export function applyJsonPatch(doc: unknown, ops: unknown): unknown {
         add(box, op.path, value, "move");
         break;
       }
-      case "copy":
-        add(box, op.path, deepClone(get(box, op.from, "copy", "from path")), "copy");
+      case "copy": {
+        const value = get(box, op.from, "copy", "from path");
+        copied += jsonByteSize(value);
+        if (copied > maxCopyBytes) {
+          // evanphx/json-patch's AccumulatedCopySizeError; kube-apiserver answers it with a 422.
+          throw new PatchError(`Unable to complete the copy, the accumulated size increase of copy is ${copied}, exceeding the limit ${maxCopyBytes}`);
+        }
+        add(box, op.path, deepClone(value), "copy");
         break;
+      }
       case "test":
         test(box, op.path, op.value);
         break;

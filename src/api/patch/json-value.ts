@@ -21,14 +21,71 @@ export function setOwn(o: JsonObject, k: string, v: unknown): void {
   else o[k] = v;
 }
 
+/**
+ * A deep copy. Iterative: a JSON patch can nest a document thousands of levels deep with a few
+ * small operations (add a map, move the old one into it), and copying it must not overflow the
+ * stack; decoding the result refuses it afterwards (src/apis/decode.ts).
+ */
 export function deepClone<T>(v: T): T {
-  if (Array.isArray(v)) return v.map(deepClone) as T;
-  if (isPlainObject(v)) {
-    const out: JsonObject = {};
-    for (const k of Object.keys(v)) setOwn(out, k, deepClone(v[k]));
-    return out as T;
+  if (!Array.isArray(v) && !isPlainObject(v)) return v;
+  const empty = (x: unknown[] | JsonObject) => (Array.isArray(x) ? new Array<unknown>(x.length) : {});
+  const root = empty(v);
+  const stack: Array<[from: unknown[] | JsonObject, to: unknown[] | JsonObject]> = [[v, root]];
+  while (stack.length > 0) {
+    const [from, to] = stack.pop()!;
+    const keys = Array.isArray(from) ? from.keys() : Object.keys(from);
+    for (const k of keys) {
+      const x = (from as JsonObject)[k as string];
+      let out = x;
+      if (Array.isArray(x) || isPlainObject(x)) {
+        out = empty(x);
+        stack.push([x, out as unknown[] | JsonObject]);
+      }
+      if (Array.isArray(to)) to[k as number] = out;
+      else setOwn(to, k as string, out);
+    }
   }
-  return v;
+  return root as T;
+}
+
+/**
+ * The size in bytes of `v` written as compact JSON (what evanphx/json-patch counts against its
+ * copy limit). Iterative, for the reason deepClone is.
+ */
+export function jsonByteSize(v: unknown): number {
+  let size = 0;
+  const stack: unknown[] = [v];
+  while (stack.length > 0) {
+    const x = stack.pop();
+    if (Array.isArray(x)) {
+      size += 2 + Math.max(0, x.length - 1); // brackets and commas
+      for (const e of x) stack.push(e);
+    } else if (isPlainObject(x)) {
+      const keys = Object.keys(x);
+      size += 2 + Math.max(0, keys.length - 1) + keys.length; // braces, commas and colons
+      for (const k of keys) {
+        size += utf8Length(JSON.stringify(k));
+        stack.push(x[k]);
+      }
+    } else {
+      size += typeof x === "string" ? utf8Length(JSON.stringify(x)) : (JSON.stringify(x) ?? "null").length;
+    }
+  }
+  return size;
+}
+
+function utf8Length(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n += 4;
+      i++;
+    } else n += 3;
+  }
+  return n;
 }
 
 /** JSON equality: objects compare as unordered maps, arrays in order. */

@@ -106,6 +106,11 @@ export const types: Record<TypeName, Record<string, FieldDef>> = {
   Job: { metadata: of("ObjectMeta"), spec: of("JobSpec"), status: of("JobStatus") },
   CronJob: { metadata: of("ObjectMeta"), spec: of("CronJobSpec") },
   Lease: { metadata: of("ObjectMeta") },
+  // rbac.authorization.k8s.io/v1: rules and subjects carry no strategy (replaced whole).
+  Role: { metadata: of("ObjectMeta") },
+  ClusterRole: { metadata: of("ObjectMeta") },
+  RoleBinding: { metadata: of("ObjectMeta") },
+  ClusterRoleBinding: { metadata: of("ObjectMeta") },
 };
 
 /** Served kinds by "group/Kind" ("" is the core group) → their root type. */
@@ -128,6 +133,10 @@ const kinds: Record<string, TypeName> = {
   "batch/CronJob": "CronJob",
   "coordination.k8s.io/Lease": "Lease",
   "events.k8s.io/Event": "Event",
+  "rbac.authorization.k8s.io/Role": "Role",
+  "rbac.authorization.k8s.io/ClusterRole": "ClusterRole",
+  "rbac.authorization.k8s.io/RoleBinding": "RoleBinding",
+  "rbac.authorization.k8s.io/ClusterRoleBinding": "ClusterRoleBinding",
 };
 
 function fieldsOf(type: TypeName): Record<string, FieldDef> | undefined {

@@ -14,6 +14,8 @@ import { rec } from "./helpers.js";
 import { leasePrinter } from "./lease.js";
 import { nodePrinter } from "./node.js";
 import { podPrinter } from "./pod.js";
+import { resourceQuotaPrinter } from "./resourcequota.js";
+import { clusterRoleBindingPrinter, roleBindingPrinter } from "./rbac.js";
 import { endpointsPrinter, servicePrinter } from "./service.js";
 import type { IncludeObject, Printer, Table, TableColumnDefinition, TableListMeta, TableRow } from "./types.js";
 
@@ -29,6 +31,9 @@ const printers = new Map<string, Printer>([
   ["/ConfigMap", configMapPrinter],
   ["/Secret", secretPrinter],
   ["/ServiceAccount", serviceAccountPrinter],
+  ["/ResourceQuota", resourceQuotaPrinter],
+  // Upstream has no LimitRange printer: its default table (NAME, CREATED AT).
+  ["/LimitRange", defaultPrinter],
   ["/Event", coreEventPrinter],
   ["events.k8s.io/Event", eventsV1EventPrinter],
   ["apps/Deployment", deploymentPrinter],
@@ -38,6 +43,11 @@ const printers = new Map<string, Printer>([
   ["batch/Job", jobPrinter],
   ["batch/CronJob", cronJobPrinter],
   ["coordination.k8s.io/Lease", leasePrinter],
+  // Upstream has no printer for roles: its default table (NAME, CREATED AT).
+  ["rbac.authorization.k8s.io/Role", defaultPrinter],
+  ["rbac.authorization.k8s.io/ClusterRole", defaultPrinter],
+  ["rbac.authorization.k8s.io/RoleBinding", roleBindingPrinter],
+  ["rbac.authorization.k8s.io/ClusterRoleBinding", clusterRoleBindingPrinter],
 ]);
 
 /** Whether group/kind ("" for core) has its own printer (otherwise the default table is used). */

@@ -1,5 +1,5 @@
 // Why this exists: field tables for the core/v1 messages behind the kinds we serve (Namespace, Node,
-// Pod and its PodSpec tree, Service, Endpoints, ConfigMap, Secret, ServiceAccount, Event, PVC),
+// Pod and its PodSpec tree, Service, Endpoints, ConfigMap, Secret, ServiceAccount, Event, ResourceQuota, LimitRange, PVC),
 // transcribed from k8s.io/api core/v1 generated.proto; `!` marks Go pointers / non-omitempty tags.
 
 import type { MessageTable } from "./types.js";
@@ -237,6 +237,17 @@ export const CORE: MessageTable = {
     "12 action string, 13 related ObjectReference, 14 reportingComponent string!, 15 reportingInstance string!",
   EventSource: "1 component string, 2 host string",
   EventSeries: "1 count int32, 2 lastObservedTime MicroTime",
+
+  // ---- ResourceQuota and LimitRange (`kubectl create quota`)
+  ResourceQuota: "1 metadata ObjectMeta, 2 spec ResourceQuotaSpec, 3 status ResourceQuotaStatus",
+  ResourceQuotaSpec: "1 hard map<Quantity>, 2 scopes string[], 3 scopeSelector ScopeSelector",
+  ScopeSelector: "1 matchExpressions ScopedResourceSelectorRequirement[]",
+  ScopedResourceSelectorRequirement: "1 scopeName string!, 2 operator string!, 3 values string[]",
+  ResourceQuotaStatus: "1 hard map<Quantity>, 2 used map<Quantity>",
+  LimitRange: "1 metadata ObjectMeta, 2 spec LimitRangeSpec",
+  LimitRangeSpec: "1 limits LimitRangeItem[]!",
+  LimitRangeItem:
+    "1 type string!, 2 max map<Quantity>, 3 min map<Quantity>, 4 default map<Quantity>, 5 defaultRequest map<Quantity>, 6 maxLimitRequestRatio map<Quantity>",
 
   // ---- PersistentVolumeClaim (StatefulSet volumeClaimTemplates)
   PersistentVolumeClaim: "1 metadata ObjectMeta, 2 spec PersistentVolumeClaimSpec, 3 status PersistentVolumeClaimStatus",

@@ -6,6 +6,7 @@ import { BATCH } from "./batch.js";
 import { CORE } from "./core.js";
 import { META } from "./meta.js";
 import { AUTOSCALING, COORDINATION, EVENTS } from "./misc.js";
+import { AUTHORIZATION, RBAC } from "./rbac.js";
 import { buildRegistry, type MessageDesc, type MessageTable } from "./types.js";
 
 export type { FieldDesc, MessageDesc } from "./types.js";
@@ -25,6 +26,8 @@ const KINDS: Record<string, Record<string, string>> = {
     ServiceAccount: "ServiceAccount",
     Event: "Event",
     PersistentVolumeClaim: "PersistentVolumeClaim",
+    ResourceQuota: "ResourceQuota",
+    LimitRange: "LimitRange",
     List: "List",
   },
   "apps/v1": {
@@ -38,6 +41,13 @@ const KINDS: Record<string, Record<string, string>> = {
   "coordination.k8s.io/v1": { Lease: "Lease" },
   "events.k8s.io/v1": { Event: "EventsV1Event" },
   "autoscaling/v1": { Scale: "Scale" },
+  "rbac.authorization.k8s.io/v1": { Role: "Role", ClusterRole: "ClusterRole", RoleBinding: "RoleBinding", ClusterRoleBinding: "ClusterRoleBinding" },
+  "authorization.k8s.io/v1": {
+    SelfSubjectAccessReview: "SelfSubjectAccessReview",
+    SubjectAccessReview: "SubjectAccessReview",
+    LocalSubjectAccessReview: "LocalSubjectAccessReview",
+    SelfSubjectRulesReview: "SelfSubjectRulesReview",
+  },
 };
 
 // Every group version also carries the meta kinds (metav1.AddToGroupVersion registers them everywhere).
@@ -55,7 +65,7 @@ for (const kinds of Object.values(KINDS)) {
 for (const kinds of Object.values(KINDS)) Object.assign(kinds, META_KINDS);
 KINDS["meta.k8s.io/v1"] = { ...META_KINDS };
 
-export const MESSAGES: Map<string, MessageDesc> = buildRegistry(META, CORE, APPS, BATCH, COORDINATION, EVENTS, AUTOSCALING, LISTS);
+export const MESSAGES: Map<string, MessageDesc> = buildRegistry(META, CORE, APPS, BATCH, COORDINATION, EVENTS, AUTOSCALING, RBAC, AUTHORIZATION, LISTS);
 
 /** The message for an (apiVersion, kind), or undefined when it is not one we serve. */
 export function messageFor(apiVersion: string, kind: string): MessageDesc | undefined {

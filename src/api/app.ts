@@ -4,6 +4,7 @@ import { Hono } from "hono";
 import { findKind, kinds } from "../apis/index.js";
 import type { Env } from "../env.js";
 import { StatusError, badRequest, internalError, resourceNotFound } from "../lib/status.js";
+import { AUDIT_ANNOTATIONS_HEADER } from "../audit/annotations.js";
 import { authenticate, authorizePath, authorizeResource } from "./auth.js";
 import { audit } from "../audit/middleware.js";
 import { listAuditEvents } from "../audit/api.js";
@@ -45,7 +46,9 @@ app.onError((err, c) => {
   if (err instanceof StatusError) {
     // As upstream's responsewriters: a Status that says when to retry says it in Retry-After too.
     const retry = err.status.details?.retryAfterSeconds;
-    return c.json(err.status, err.code as 400, retry ? { "retry-after": String(retry) } : undefined);
+    const headers: Record<string, string> = retry ? { "retry-after": String(retry) } : {};
+    if (err.auditAnnotations) headers[AUDIT_ANNOTATIONS_HEADER] = JSON.stringify(err.auditAnnotations);
+    return c.json(err.status, err.code as 400, headers);
   }
   console.error("unhandled error", errorForLog(err));
   const s = internalError(err instanceof Error ? err.message : String(err)).status;

@@ -2,6 +2,7 @@
 // owns the object, and render the answer. Generic over kinds; no kind is named here except
 // namespaces, whose lifecycle gates writes into them (upstream's NamespaceLifecycle admission).
 import type { Ctx } from "./context.js";
+import { AUDIT_ANNOTATIONS_HEADER } from "../audit/annotations.js";
 import { admitNodeCreate } from "../auth/authorizers/node/restriction.js";
 import { guardRbacPatch, guardRbacWrite } from "../auth/rbac/write-guard.js";
 import type { KindDef, KubeObject } from "../apis/types.js";
@@ -144,7 +145,9 @@ async function optionalBody(req: Request): Promise<unknown> {
 
 function outcome(o: Awaited<ReturnType<ReturnType<typeof storeFor>["get"]>>): Response {
   const r = unwrap(o);
-  return json(r.body, r.code, r.warnings);
+  const res = json(r.body, r.code, r.warnings);
+  if (r.auditAnnotations) res.headers.set(AUDIT_ANNOTATIONS_HEADER, JSON.stringify(r.auditAnnotations));
+  return res;
 }
 
 /** Writes into a namespace need the namespace to exist and not to be terminating; its labels go to the store's admission. */

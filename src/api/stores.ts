@@ -25,7 +25,11 @@ export function storeFor(env: Env, namespace: string): StoreStub {
 }
 
 /** Unwraps an Outcome, throwing its Status. */
-export function unwrap(o: Outcome): { code: number; body: unknown; warnings?: string[] } {
-  if (!o.ok) throw new StatusError(o.status);
+export function unwrap(o: Outcome): { code: number; body: unknown; warnings?: string[]; auditAnnotations?: Record<string, string> } {
+  if (!o.ok) {
+    const err = new StatusError(o.status);
+    if (o.auditAnnotations) err.auditAnnotations = o.auditAnnotations;
+    throw err;
+  }
   return o;
 }

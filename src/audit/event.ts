@@ -64,10 +64,11 @@ const METADATA_ONLY: Array<{ group: string; resource: string; subresource?: stri
   { group: "", resource: "configmaps" },
   { group: "", resource: "serviceaccounts", subresource: "token" },
   { group: "authentication.k8s.io", resource: "tokenreviews" },
+  { group: "authentication.edgeplane.dev", resource: "nodecredentialrequests" },
 ];
 
 /** Kinds never recorded as request or response objects, whatever URL they came to or from. */
-export const SENSITIVE_KINDS = new Set(["Secret", "SecretList", "ConfigMap", "ConfigMapList", "TokenRequest", "TokenReview"]);
+export const SENSITIVE_KINDS = new Set(["Secret", "SecretList", "ConfigMap", "ConfigMapList", "TokenRequest", "TokenReview", "NodeCredentialRequest"]);
 
 export function levelFor(configured: Level, info: RequestInfo): Level {
   if (configured === "None" || configured === "Metadata") return configured;

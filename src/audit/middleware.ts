@@ -45,9 +45,15 @@ function waitUntilOf(c: Ctx): ((p: Promise<unknown>) => void) | undefined {
   }
 }
 
+import { takeAnnotations } from "./annotations.js";
+
 export const audit: MiddlewareHandler<AppEnv> = async (c, next) => {
   const configured = configuredLevel(c.env.AUDIT_LEVEL);
-  if (configured === "None") return next();
+  if (configured === "None") {
+    await next();
+    takeAnnotations(c);
+    return;
+  }
   const received = Date.now();
   const req = c.req.raw;
   const url = new URL(req.url);
@@ -59,6 +65,7 @@ export const audit: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
 
   const completed = Date.now();
+  const annotations = takeAnnotations(c);
   const res = c.res;
   try {
     if (res.status !== 101) res.headers.set("Audit-ID", auditID);
@@ -90,7 +97,7 @@ export const audit: MiddlewareHandler<AppEnv> = async (c, next) => {
       responseObject: undefined,
       requestReceivedTimestamp: microTime(received),
       stageTimestamp: microTime(completed),
-      annotations: undefined,
+      annotations,
     };
 
     const code = res.status;

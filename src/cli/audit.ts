@@ -5,7 +5,7 @@ import { Agent } from "node:https";
 import { UsageError, type Parsed } from "./args.js";
 import { httpRequestText, type HttpResponse } from "./https.js";
 import { packageVersion } from "./paths.js";
-import { kubeconfigPath, loadKubeconfig, TokenCommandError, type ApiTarget } from "./token-client.js";
+import { kubeconfigPath, loadKubeconfig, CommandError, type ApiTarget } from "./api-client.js";
 
 const USER_AGENT = `edgeplane-audit/${packageVersion()}`;
 const FOLLOW_INTERVAL_MS = 2000;
@@ -89,7 +89,7 @@ async function get(t: ApiTarget, path: string): Promise<HttpResponse> {
         signal: AbortSignal.timeout(30_000),
       });
     } catch (err) {
-      throw new TokenCommandError(`cannot reach the control plane at ${t.server}: ${(err as Error).message}`, `is it running? (kubeconfig: ${t.kubeconfigPath})`);
+      throw new CommandError(`cannot reach the control plane at ${t.server}: ${(err as Error).message}`, `is it running? (kubeconfig: ${t.kubeconfigPath})`);
     }
     const retryAfter = Number(res.headers["retry-after"]);
     if ((res.status === 429 || res.status >= 500) && Number.isInteger(retryAfter) && retryAfter >= 0 && attempt < MAX_RETRIES) {
@@ -112,7 +112,7 @@ async function page(t: ApiTarget, path: string): Promise<{ items: AuditEventLike
     const reason = typeof body?.reason === "string" ? ` (${body.reason})` : "";
     const message = typeof body?.message === "string" ? body.message : `HTTP ${res.status}`;
     const hint = res.status === 403 ? "reading the audit log needs system:masters, or RBAC 'get' on the non-resource URL /debug/audit" : undefined;
-    throw new TokenCommandError(`error from server${reason}: ${message}`, hint);
+    throw new CommandError(`error from server${reason}: ${message}`, hint);
   }
   return { items: (body?.items ?? []) as AuditEventLike[], resourceVersion: String(body?.metadata?.resourceVersion ?? "0"), raw: res.text };
 }
@@ -154,7 +154,7 @@ export async function runAudit(parsed: Parsed, out: NodeJS.WritableStream = proc
       }
     }
   } catch (e) {
-    if (e instanceof TokenCommandError) {
+    if (e instanceof CommandError) {
       err.write(`edgeplane: ${e.message}\n`);
       if (e.hint) err.write(`hint: ${e.hint}\n`);
       return 1;

@@ -3,7 +3,7 @@
 // them) under that key, one namespace at a time with progress, and reports what it found.
 // Until it reports no value under an old key, that key must stay in ENCRYPTION_KEYS.
 import { UsageError, type Parsed } from "./args.js";
-import { clientFromKubeconfig, kubeconfigPath, type ApiClient } from "./secrets-client.js";
+import { apiRequest, kubeconfigPath, loadKubeconfig, type ApiTarget } from "./api-client.js";
 import type { NamespaceRotation } from "../api/encryption.js";
 import { sumTallies as sum, type RotationTally } from "../storage/encryption/backend.js";
 
@@ -12,7 +12,7 @@ export async function runSecrets(parsed: Parsed, out: (line: string) => void = (
   if (sub !== "rotate" || rest.length > 0) {
     throw new UsageError(sub === undefined ? "'edgeplane secrets' needs a subcommand" : `unknown subcommand '${[sub, ...rest].join(" ")}'`, "run 'edgeplane secrets rotate'");
   }
-  const client = clientFromKubeconfig(kubeconfigPath(parsed.flags.kubeconfig as string | undefined), parsed.flags.context as string | undefined);
+  const client = loadKubeconfig(kubeconfigPath(parsed.flags.kubeconfig as string | undefined), parsed.flags.context as string | undefined);
   const err = (line: string) => process.stderr.write(`${line}\n`);
   let namespaces: string[];
   try {
@@ -27,7 +27,7 @@ export async function runSecrets(parsed: Parsed, out: (line: string) => void = (
   const width = Math.max(0, ...namespaces.map((n) => n.length));
   for (const [i, ns] of namespaces.entries()) {
     const step = `[${String(i + 1).padStart(String(namespaces.length).length)}/${namespaces.length}] ${ns.padEnd(width)}`;
-    const r = await client.request("POST", `/admin/encryption/rotate/namespaces/${encodeURIComponent(ns)}`, {});
+    const r = await apiRequest(client, "POST", `/admin/encryption/rotate/namespaces/${encodeURIComponent(ns)}`, {});
     if (r.status === 404 && r.body?.details?.kind === "namespaces") {
       out(`  ${step}  gone (deleted meanwhile)`);
       continue;
@@ -65,11 +65,11 @@ export async function runSecrets(parsed: Parsed, out: (line: string) => void = (
   return Object.keys(failed).length || errors.length ? 1 : 0;
 }
 
-async function listNamespaces(client: ApiClient): Promise<string[]> {
+async function listNamespaces(client: ApiTarget): Promise<string[]> {
   const names: string[] = [];
   let cont = "";
   do {
-    const r = await client.request("GET", `/api/v1/namespaces?limit=500${cont ? `&continue=${encodeURIComponent(cont)}` : ""}`);
+    const r = await apiRequest(client, "GET", `/api/v1/namespaces?limit=500${cont ? `&continue=${encodeURIComponent(cont)}` : ""}`);
     if (r.status !== 200) throw new Error(`listing namespaces: ${statusMessage(r)}`);
     names.push(...(r.body.items as Array<{ metadata: { name: string } }>).map((n) => n.metadata.name));
     cont = r.body.metadata?.continue ?? "";

@@ -5,7 +5,7 @@ import { PassThrough } from "node:stream";
 import { afterAll, describe, expect, it } from "vitest";
 import { UsageError } from "./args.js";
 import { parseDuration, runToken } from "./token.js";
-import { kubeconfigPath, loadKubeconfig, TokenCommandError } from "./token-client.js";
+import { kubeconfigPath, loadKubeconfig, CommandError } from "./api-client.js";
 
 const dir = mkdtempSync(join(tmpdir(), "edgeplane-token-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -69,7 +69,7 @@ describe("edgeplane token", () => {
     );
     expect(loadKubeconfig(path)).toMatchObject({ server: "https://127.0.0.1:9", token: "tok", ca: "PEM", insecure: false, context: "a" });
     expect(loadKubeconfig(path, "b")).toMatchObject({ server: "https://example.com", token: "from-file", ca: undefined, insecure: true });
-    expect(() => loadKubeconfig(path, "c")).toThrow(TokenCommandError);
+    expect(() => loadKubeconfig(path, "c")).toThrow(CommandError);
     expect(() => loadKubeconfig(path, "zz")).toThrow(/context 'zz' is not in/);
     expect(kubeconfigPath(undefined, { KUBECONFIG: `${join(dir, "missing")}:${path}` }, dir)).toBe(path);
     expect(kubeconfigPath("k", {}, dir)).toBe(join(dir, "k"));

@@ -4,7 +4,7 @@
 // kubeconfig (token-client.ts).
 import { UsageError, type Parsed } from "./args.js";
 import { DEFAULT_TTL } from "./token-flags.js";
-import { apiRequest, kubeconfigPath, loadKubeconfig, statusMessage, TokenCommandError, type ApiTarget } from "./token-client.js";
+import { apiRequest, kubeconfigPath, loadKubeconfig, statusMessage, CommandError, type ApiTarget } from "./api-client.js";
 import {
   BOOTSTRAP_TOKEN_NAMESPACE,
   BOOTSTRAP_TOKEN_SECRET_PREFIX,
@@ -88,15 +88,15 @@ async function create(parsed: Parsed, out: NodeJS.WritableStream): Promise<numbe
       return 0;
     }
     if (r.status === 409 && r.body?.reason === "AlreadyExists") continue; // that id is taken: draw again
-    throw new TokenCommandError(`cannot create the token: ${statusMessage(r)}`);
+    throw new CommandError(`cannot create the token: ${statusMessage(r)}`);
   }
-  throw new TokenCommandError("cannot create the token: three random token ids were all taken");
+  throw new CommandError("cannot create the token: three random token ids were all taken");
 }
 
 async function list(parsed: Parsed, out: NodeJS.WritableStream): Promise<number> {
   const t = target(parsed);
   const r = await apiRequest(t, "GET", `${SECRETS}?fieldSelector=${encodeURIComponent(`type=${BOOTSTRAP_TOKEN_SECRET_TYPE}`)}`);
-  if (r.status !== 200) throw new TokenCommandError(`cannot list the tokens: ${statusMessage(r)}`);
+  if (r.status !== 200) throw new CommandError(`cannot list the tokens: ${statusMessage(r)}`);
   const now = Date.now();
   const rows: string[][] = [["TOKEN", "TTL", "EXPIRES", "USAGES", "DESCRIPTION", "EXTRA GROUPS"]];
   for (const s of (r.body?.items ?? []) as Array<{ metadata: { name: string }; data?: Record<string, string> }>) {
@@ -122,8 +122,8 @@ async function remove(parsed: Parsed, out: NodeJS.WritableStream, ids: string[])
   const t = target(parsed);
   for (const id of wanted) {
     const r = await apiRequest(t, "DELETE", `${SECRETS}/${bootstrapSecretName(id)}`);
-    if (r.status === 404) throw new TokenCommandError(`bootstrap token "${id}" not found`, "'edgeplane token list' shows the tokens");
-    if (r.status !== 200 && r.status !== 202) throw new TokenCommandError(`cannot delete bootstrap token "${id}": ${statusMessage(r)}`);
+    if (r.status === 404) throw new CommandError(`bootstrap token "${id}" not found`, "'edgeplane token list' shows the tokens");
+    if (r.status !== 200 && r.status !== 202) throw new CommandError(`cannot delete bootstrap token "${id}": ${statusMessage(r)}`);
     out.write(`bootstrap token "${id}" deleted\n`);
   }
   return 0;
@@ -151,7 +151,7 @@ export async function runToken(parsed: Parsed, out: NodeJS.WritableStream = proc
         throw new UsageError(`unknown subcommand 'token ${sub}'`, "the subcommands are create, list and delete; run 'edgeplane token --help'");
     }
   } catch (e) {
-    if (e instanceof TokenCommandError) {
+    if (e instanceof CommandError) {
       err.write(`edgeplane: ${e.message}\n`);
       if (e.hint) err.write(`hint: ${e.hint}\n`);
       return 1;

@@ -49,6 +49,8 @@ export interface Status {
 
 /** A thrown Status; the Hono onError handler renders it. */
 export class StatusError extends Error {
+  /** What admission noted for the request's audit event (PodSecurity), carried to the audit middleware. */
+  auditAnnotations?: Record<string, string>;
   constructor(readonly status: Status) {
     super(status.message);
     this.name = "StatusError";

@@ -50,6 +50,27 @@ async function eventOf(auditID: string): Promise<any> {
 const cm = (name: string) => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name }, data: { k: "v" } });
 
 describe("audit records", () => {
+  it("carry PodSecurity's annotations, which never reach the client", async () => {
+    const ns = await newNs("auditpsa");
+    const label = await send("PATCH", `/api/v1/namespaces/${ns}`, {
+      body: { metadata: { labels: { "pod-security.kubernetes.io/audit": "baseline", "pod-security.kubernetes.io/enforce": "restricted" } } },
+      headers: { "content-type": "application/merge-patch+json" },
+    });
+    expect(label.status).toBe(200);
+    const privileged = { apiVersion: "v1", kind: "Pod", metadata: { name: "p" }, spec: { containers: [{ name: "c", image: "x", securityContext: { privileged: true } }] } };
+    const headers: Record<string, string> = {};
+    const refused = await send("POST", `/api/v1/namespaces/${ns}/pods`, { body: privileged, headers });
+    expect(refused.status).toBe(403);
+    const ev = await eventOf(refused.auditID);
+    expect(ev.annotations["pod-security.kubernetes.io/enforce-policy"]).toBe("restricted:latest");
+    expect(ev.annotations["pod-security.kubernetes.io/audit-violations"]).toMatch(/^would violate PodSecurity "baseline:latest": privileged/);
+    const ctx = createExecutionContext();
+    const res = await worker.fetch(new Request(`http://x/api/v1/namespaces/${ns}/pods?dryRun=All`, { method: "POST", headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" }, body: JSON.stringify(privileged) }), testEnv(), ctx);
+    await waitOnExecutionContext(ctx);
+    expect(res.status).toBe(403);
+    expect(res.headers.get("x-edgeplane-audit-annotations")).toBeNull();
+  });
+
   it("a success and a 404: verb, user, objectRef, responseStatus, source IPs, user agent, timestamps", async () => {
     const ns = await newNs("audit");
     const created = await send("POST", `/api/v1/namespaces/${ns}/configmaps`, { body: cm("c1") });

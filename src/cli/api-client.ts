@@ -1,6 +1,6 @@
-// How `edgeplane token` reaches a running control plane: through a kubeconfig, as kubectl does
-// (--kubeconfig, else $KUBECONFIG, else the one `edgeplane up` writes, else ~/.kube/config),
-// with its current (or --context) cluster, CA and bearer token.
+// How the CLI's commands (token, secrets, audit) reach a running control plane: through a
+// kubeconfig, as kubectl does (--kubeconfig, else $KUBECONFIG, else the one `edgeplane up`
+// writes, else ~/.kube/config), with its current (or --context) cluster, CA and bearer token.
 import { existsSync, readFileSync } from "node:fs";
 import { Agent } from "node:https";
 import { homedir } from "node:os";
@@ -12,17 +12,18 @@ import { httpRequestText, type HttpResponse } from "./https.js";
 const UP_KUBECONFIG = ".edgeplane/kubeconfig";
 
 /** A failure a person can act on: the CLI prints message and hint and exits 1. */
-export class TokenCommandError extends Error {
+export class CommandError extends Error {
   constructor(
     message: string,
     readonly hint?: string,
   ) {
     super(message);
-    this.name = "TokenCommandError";
+    this.name = "CommandError";
   }
 }
 
 export interface ApiTarget {
+  /** The server URL without a trailing slash. */
   server: string;
   token: string;
   ca?: string;
@@ -50,27 +51,27 @@ function named(list: unknown, name: string, field: string): Record<string, unkno
 /** Reads the server, CA and bearer token of a kubeconfig's context. */
 export function loadKubeconfig(path: string, contextName?: string): ApiTarget {
   if (!existsSync(path)) {
-    throw new TokenCommandError(`no kubeconfig at ${path}`, "start the control plane with 'edgeplane up', or pass --kubeconfig (or set KUBECONFIG)");
+    throw new CommandError(`no kubeconfig at ${path}`, "start the control plane with 'edgeplane up', or pass --kubeconfig (or set KUBECONFIG)");
   }
   let doc: Record<string, unknown>;
   try {
     doc = (parse(readFileSync(path, "utf8")) ?? {}) as Record<string, unknown>;
   } catch (err) {
-    throw new TokenCommandError(`${path} is not valid YAML: ${(err as Error).message.split("\n")[0]}`);
+    throw new CommandError(`${path} is not valid YAML: ${(err as Error).message.split("\n")[0]}`);
   }
   const context = contextName ?? (typeof doc["current-context"] === "string" ? (doc["current-context"] as string) : "");
-  if (!context) throw new TokenCommandError(`${path} has no current-context`, "pass --context");
+  if (!context) throw new CommandError(`${path} has no current-context`, "pass --context");
   const ctx = named(doc.contexts, context, "context");
-  if (!ctx) throw new TokenCommandError(`context '${context}' is not in ${path}`);
+  if (!ctx) throw new CommandError(`context '${context}' is not in ${path}`);
   const cluster = named(doc.clusters, String(ctx.cluster ?? ""), "cluster");
-  if (!cluster || typeof cluster.server !== "string") throw new TokenCommandError(`the cluster of context '${context}' in ${path} has no server`);
+  if (!cluster || typeof cluster.server !== "string") throw new CommandError(`the cluster of context '${context}' in ${path} has no server`);
   const user = named(doc.users, String(ctx.user ?? ""), "user") ?? {};
   const base = dirname(path);
   const file = (p: unknown) => readFileSync(isAbsolute(String(p)) ? String(p) : resolve(base, String(p)), "utf8");
   let token = typeof user.token === "string" ? user.token : undefined;
   if (!token && typeof user.tokenFile === "string") token = file(user.tokenFile).trim();
   if (!token) {
-    throw new TokenCommandError(`the user of context '${context}' in ${path} has no bearer token`, "edgeplane token needs a token credential (the kubeconfig 'edgeplane up' writes has the admin's)");
+    throw new CommandError(`the user of context '${context}' in ${path} has no bearer token`, "edgeplane needs a token credential (the kubeconfig 'edgeplane up' writes has the admin's)");
   }
   let ca: string | undefined;
   if (typeof cluster["certificate-authority-data"] === "string") ca = Buffer.from(cluster["certificate-authority-data"] as string, "base64").toString("utf8");
@@ -84,9 +85,9 @@ export interface JsonResponse {
   text: string;
 }
 
-/** One API request with the kubeconfig's credentials; a connection failure becomes a TokenCommandError. */
+/** One API request with the kubeconfig's credentials; a connection failure becomes a CommandError. */
 export async function apiRequest(t: ApiTarget, method: string, path: string, body?: unknown): Promise<JsonResponse> {
-  const headers: Record<string, string> = { authorization: `Bearer ${t.token}`, accept: "application/json", "user-agent": "edgeplane-token" };
+  const headers: Record<string, string> = { authorization: `Bearer ${t.token}`, accept: "application/json", "user-agent": "edgeplane-cli" };
   let payload: string | undefined;
   if (body !== undefined) {
     payload = JSON.stringify(body);
@@ -103,7 +104,7 @@ export async function apiRequest(t: ApiTarget, method: string, path: string, bod
       signal: AbortSignal.timeout(30_000),
     });
   } catch (err) {
-    throw new TokenCommandError(`cannot reach the control plane at ${t.server}: ${(err as Error).message}`, "is 'edgeplane up' running? (kubeconfig: " + t.kubeconfigPath + ")");
+    throw new CommandError(`cannot reach the control plane at ${t.server}: ${(err as Error).message}`, "is 'edgeplane up' running? (kubeconfig: " + t.kubeconfigPath + ")");
   }
   let parsed: unknown;
   try {
@@ -111,7 +112,7 @@ export async function apiRequest(t: ApiTarget, method: string, path: string, bod
   } catch {
     parsed = undefined;
   }
-  if (res.status === 401) throw new TokenCommandError(`the control plane at ${t.server} refused the credentials of context '${t.context}' (401 Unauthorized)`, "run 'edgeplane up' again to refresh the kubeconfig");
+  if (res.status === 401) throw new CommandError(`the control plane at ${t.server} refused the credentials of context '${t.context}' (401 Unauthorized)`, "run 'edgeplane up' again to refresh the kubeconfig");
   return { status: res.status, body: parsed, text: res.text };
 }
 

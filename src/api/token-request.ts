@@ -3,7 +3,7 @@
 // kubelet's projected volumes ask. Nothing is stored: the answer carries a signed JWT.
 import { decodeMessage } from "./protobuf/codec.js";
 import { MESSAGES } from "./protobuf/descriptors/index.js";
-import { PROTOBUF_CONTENT_TYPE, PROTOBUF_MAGIC } from "./protobuf/index.js";
+import { PROTOBUF_CONTENT_TYPE, readEnvelope } from "./protobuf/index.js";
 import { Reader, WIRE_LEN, WIRE_VARINT } from "./protobuf/wire.js";
 import { ProtobufError } from "./protobuf/errors.js";
 import type { Ctx } from "./context.js";
@@ -185,30 +185,7 @@ async function readTokenRequest(req: Request): Promise<TokenRequest> {
  * (k8s.io/api/authentication/v1/generated.proto).
  */
 export function decodeTokenRequestProtobuf(bytes: Uint8Array): TokenRequest {
-  if (bytes.length < 4 || !PROTOBUF_MAGIC.every((b, i) => bytes[i] === b)) {
-    throw new ProtobufError("Malformed", "provided data does not appear to be a protobuf message, expected prefix [107 56 115 0]");
-  }
-  let apiVersion = "";
-  let kind = "";
-  let raw: Uint8Array = new Uint8Array(0);
-  const env = new Reader(bytes, 4);
-  while (!env.done()) {
-    const { field, wire } = env.tag();
-    if (field === 1 && wire === WIRE_LEN) {
-      const { start, end } = env.lengthDelimited();
-      const tm = new Reader(bytes, start, end);
-      while (!tm.done()) {
-        const t = tm.tag();
-        if (t.field === 1 && t.wire === WIRE_LEN) apiVersion = tm.string();
-        else if (t.field === 2 && t.wire === WIRE_LEN) kind = tm.string();
-        else tm.skip(t.wire);
-      }
-    } else if (field === 2 && wire === WIRE_LEN) {
-      raw = env.bytes();
-    } else {
-      env.skip(wire);
-    }
-  }
+  const { apiVersion, kind, raw } = readEnvelope(bytes);
   const out: TokenRequest = { apiVersion, kind };
   const r = new Reader(raw);
   while (!r.done()) {

@@ -1,20 +1,9 @@
 // What a request asks for, read from its URL alone, as k8s.io/apiserver's RequestInfoFactory does:
 // audit records and the abuse limits need it for every request, including ones that fail before
 // (or without) the routes resolving a kind, so nothing here consults the list of kinds.
-import { resourceVerb } from "../auth/attributes.js";
+import { type RequestInfo, resourceVerb } from "../auth/attributes.js";
 
-export interface RequestInfo {
-  isResourceRequest: boolean;
-  /** Resource verbs (get list watch create update patch delete deletecollection), or the lower-cased method. */
-  verb: string;
-  path: string;
-  apiGroup: string;
-  apiVersion: string;
-  resource: string;
-  subresource: string;
-  namespace: string;
-  name: string;
-}
+export type { RequestInfo };
 
 /** Subresources of a namespace that are not resources in it (upstream's namespaceSubresources). */
 const NAMESPACE_SUBRESOURCES = new Set(["status", "finalize"]);

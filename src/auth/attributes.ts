@@ -3,11 +3,11 @@
 // namespace, name) or on a non-resource path.
 import type { UserInfo } from "./user.js";
 
-export interface RequestAttributes {
-  user: UserInfo;
+/** What a request asks for, without who asks (upstream's RequestInfo). */
+export interface RequestInfo {
+  isResourceRequest: boolean;
   /** get list watch create update patch delete deletecollection (resources); the lower-cased method (paths). */
   verb: string;
-  isResourceRequest: boolean;
   /** The URL path (non-resource requests are authorized by it). */
   path: string;
   apiGroup: string;
@@ -16,6 +16,10 @@ export interface RequestAttributes {
   subresource: string;
   namespace: string;
   name: string;
+}
+
+export interface RequestAttributes extends RequestInfo {
+  user: UserInfo;
   /** The raw fieldSelector and labelSelector of a list or watch (upstream 1.31+ authorizes by them too). */
   fieldSelector?: string;
   labelSelector?: string;

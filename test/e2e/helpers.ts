@@ -218,3 +218,14 @@ export function rawRequest(
     req.end();
   });
 }
+
+/** Polls `check` every 100 ms until it returns a value (`ms` at most). */
+export async function until<T>(what: string, check: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await check();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms / 1000}s`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -3,23 +3,13 @@
 // ns … enforce=restricted`, then a refused pod and a warning, as kubectl prints them).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEdgeplane, type Edgeplane } from "./harness.js";
+import { until } from "./helpers.js";
 import { hasKubectl, kubectlFor, table, warnIfNoKubectl, type Kubectl } from "./kubectl-helpers.js";
 
 warnIfNoKubectl("kubectl-admission");
 
 let h: Edgeplane;
 let k: Kubectl;
-
-/** Polls `check` every 100 ms until it returns a value (`ms` at most). */
-async function until<T>(what: string, check: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms / 1000}s`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const podManifest = (name: string, cpu: string) =>
   `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${name}\nspec:\n  containers:\n  - name: app\n    image: nginx:1.27\n    resources:\n      requests: {cpu: ${cpu}}\n      limits: {cpu: ${cpu}}\n`;

@@ -3,23 +3,13 @@
 // it Terminating, with upstream's conditions, until the finalizer goes.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEdgeplane, type Edgeplane } from "./harness.js";
+import { until } from "./helpers.js";
 import { hasKubectl, kubectlFor, rowOf, table, warnIfNoKubectl, type Kubectl } from "./kubectl-helpers.js";
 
 warnIfNoKubectl("kubectl-namespace");
 
 let h: Edgeplane;
 let k: Kubectl;
-
-/** Polls `check` every 100 ms until it returns a value (`ms` at most). */
-async function until<T>(what: string, check: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms / 1000}s`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const notFound = (ns: string) => ({ code: 1, stdout: "", stderr: `Error from server (NotFound): namespaces "${ns}" not found\n` });
 

@@ -22,13 +22,14 @@ export interface DecodedObject {
   object: Record<string, unknown>;
 }
 
-interface Envelope {
+export interface Envelope {
   apiVersion: string;
   kind: string;
   raw: Uint8Array;
 }
 
-function readEnvelope(bytes: Uint8Array): Envelope {
+/** The `k8s\0` magic and runtime.Unknown envelope: apiVersion, kind and the raw message. */
+export function readEnvelope(bytes: Uint8Array): Envelope {
   if (bytes.length === 0) throw new ProtobufError("Malformed", "empty data");
   if (bytes.length < 4 || !PROTOBUF_MAGIC.every((b, i) => bytes[i] === b)) {
     throw new ProtobufError("Malformed", "provided data does not appear to be a protobuf message, expected prefix [107 56 115 0]");

@@ -43,6 +43,13 @@ export async function authorizeResource(c: Ctx, r: Resolved): Promise<void> {
   const labelSelector = url.searchParams.get("labelSelector");
   if (fieldSelector) attrs.fieldSelector = fieldSelector;
   if (labelSelector) attrs.labelSelector = labelSelector;
+  // As upstream's RequestInfoFactory: a namespace is "in" itself, and a list or watch of one
+  // object by metadata.name names it (so resourceNames rules and messages see the name).
+  if (t.resource === "namespaces" && t.group === "" && t.name) attrs.namespace = t.name;
+  if ((attrs.verb === "list" || attrs.verb === "watch") && fieldSelector) {
+    const m = /^\s*metadata\.name\s*==?\s*([^,\s]+)\s*$/.exec(fieldSelector);
+    if (m) attrs.name = m[1];
+  }
   await requireAuthorized(attrs, c.env);
 }
 

@@ -82,6 +82,13 @@ export async function readObject(req: Request, def: KindDef, expectKind = def.ki
     throw badRequest(`the object provided is not a JSON object: got ${Array.isArray(doc) ? "an array" : typeof doc === "object" ? "null" : typeof doc}`);
   }
   const o = doc as { apiVersion?: unknown; kind?: unknown };
+  for (const field of ["apiVersion", "kind"] as const) {
+    const v = o[field];
+    if (v !== undefined && v !== null && typeof v !== "string") {
+      const got = Array.isArray(v) ? "array" : typeof v === "object" ? "object" : typeof v;
+      throw badRequest(`couldn't get version/kind; json parse error: json: cannot unmarshal ${got} into Go struct field .${field} of type string`);
+    }
+  }
   const gv = expectApiVersion ?? (def.group ? `${def.group}/${def.version}` : def.version);
   if (o.apiVersion !== undefined && o.apiVersion !== "" && o.apiVersion !== gv) {
     throw badRequest(`the API version in the data (${String(o.apiVersion)}) does not match the expected API version (${gv})`);

@@ -7,6 +7,7 @@ import { PROTOBUF_CONTENT_TYPE, readEnvelope } from "./protobuf/index.js";
 import { Reader, WIRE_LEN, WIRE_VARINT } from "./protobuf/wire.js";
 import { ProtobufError } from "./protobuf/errors.js";
 import type { Ctx } from "./context.js";
+import { admitNodeTokenRequest } from "../auth/authorizers/node/restriction.js";
 import type { Resolved } from "./resolve.js";
 import { parseDocument, readBytes } from "./body.js";
 import { clusterStore, storeFor } from "./stores.js";
@@ -110,6 +111,8 @@ export async function createTokenRequest(c: Ctx, r: Resolved): Promise<Response>
       throw conflict({ group: "", resource: ref.kind! }, refName, `the UID in the bound object reference (${ref.uid}) does not match the UID in record. The object might have been deleted and then recreated`);
     }
   }
+
+  admitNodeTokenRequest(c.get("user"), name, bound);
 
   const warnings: string[] = [];
   const max = maxTokenExpirationSeconds(env);

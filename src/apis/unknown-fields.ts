@@ -44,7 +44,8 @@ function visit(schema: z.ZodType, value: unknown, path: string, out: string[]): 
         if (k === "apiVersion" || k === "kind") {
           if (!path) continue;
         }
-        const field = shape[k];
+        // Own keys only: `toString`, `constructor` or `__proto__` in a body are unknown fields.
+        const field = Object.prototype.hasOwnProperty.call(shape, k) ? shape[k] : undefined;
         if (!field) out.push(join(path, k));
         else visit(field, v, join(path, k), out);
       }

@@ -55,17 +55,23 @@ describe("node authorizer", () => {
     expect(await decide(req("get", "nodes", { name: "n1" }))).toBe("allow");
     expect(await decide(req("patch", "nodes", { name: "n1", subresource: "status" }))).toBe("allow");
     expect(await decide(req("get", "nodes", { name: "n2" }))).toBe("deny");
+    expect(await decide(req("delete", "nodes", { name: "n1" }))).toBe("deny");
+    expect(await decide(req("get", "nodes", { name: "n1", subresource: "status" }))).toBe("deny");
     expect(await decide(req("list", "nodes"))).toBe("deny");
     expect(await decide(req("watch", "nodes", { fieldSelector: "metadata.name=n1" }))).toBe("allow");
     expect(await decide(req("watch", "nodes", { fieldSelector: "metadata.name=n2" }))).toBe("deny");
     expect(await decide(req("update", "leases", { group: "coordination.k8s.io", namespace: "kube-node-lease", name: "n1" }))).toBe("allow");
     expect(await decide(req("update", "leases", { group: "coordination.k8s.io", namespace: "kube-node-lease", name: "n2" }))).toBe("deny");
     expect(await decide(req("get", "leases", { group: "coordination.k8s.io", namespace: "default", name: "n1" }))).toBe("deny");
+    expect(await decide(req("watch", "leases", { group: "coordination.k8s.io", namespace: "kube-node-lease", fieldSelector: "metadata.name=n1" }))).toBe("deny");
   });
 
   it("pods bound to it, their status, and a watch of exactly its pods", async () => {
     expect(await decide(req("get", "pods", { namespace: "app", name: "mine" }))).toBe("allow");
     expect(await decide(req("update", "pods", { namespace: "app", name: "mine", subresource: "status" }))).toBe("allow");
+    expect(await decide(req("delete", "pods", { namespace: "app", name: "mine" }))).toBe("allow");
+    expect(await decide(req("patch", "pods", { namespace: "app", name: "mine" }))).toBe("deny");
+    expect(await decide(req("get", "pods", { namespace: "app", name: "mine", subresource: "status" }))).toBe("deny");
     expect(await decide(req("get", "pods", { namespace: "app", name: "theirs" }))).toBe("deny");
     expect(await decide(req("get", "pods", { namespace: "app", name: "pending" }))).toBe("deny");
     expect(await decide(req("create", "pods", { namespace: "app", name: "mine", subresource: "exec" }))).toBe("deny");

@@ -39,22 +39,27 @@ export async function decideForNode(a: RequestAttributes, node: string, refsIn: 
 
   switch (key) {
     case "/nodes":
-      if (name) return name === node ? allow : deny(node, "node '%s' cannot modify or read other nodes");
+      if (name) {
+        if (name !== node) return deny(node, "node '%s' cannot modify or read other nodes");
+        if (subresource === "status") return verb === "update" || verb === "patch" ? allow : deny(node);
+        // list and watch name the node through a metadata.name field selector.
+        return ["get", "list", "watch", "update", "patch"].includes(verb) && !subresource ? allow : deny(node);
+      }
       if (verb === "create") return allow; // registering itself (the name is checked at admission)
       if ((verb === "list" || verb === "watch") && selectsName(node)) return allow;
       return deny(node, "node '%s' can only read its own Node");
     case "coordination.k8s.io/leases":
       if (a.namespace !== NODE_LEASE_NAMESPACE) return deny(node, "node '%s' can only access leases in the kube-node-lease namespace");
-      if (name) return name === node ? allow : deny(node, "node '%s' can only access its own lease");
-      if (verb === "create" || ((verb === "list" || verb === "watch") && selectsName(node))) return allow;
-      return deny(node, "node '%s' can only access its own lease");
+      if (name) return name === node && ["get", "update", "patch", "delete"].includes(verb) ? allow : deny(node, "node '%s' can only access its own lease");
+      return verb === "create" ? allow : deny(node, "node '%s' can only access its own lease");
     case "/pods": {
       if (!name) {
         const bound = fieldEquals(a.fieldSelector, "spec.nodeName");
         return (verb === "list" || verb === "watch") && bound === node ? allow : deny(node, "node '%s' can only list and watch pods with fieldSelector spec.nodeName=%s".replace(/%s/g, node));
       }
-      if (subresource && subresource !== "status") return deny(node);
-      if (!["get", "update", "patch", "delete"].includes(verb)) return deny(node);
+      // The pod itself: read and delete; its status: update and patch. A node never edits a pod's spec or labels.
+      const allowed = subresource === "status" ? verb === "update" || verb === "patch" : !subresource && (verb === "get" || verb === "delete");
+      if (!allowed) return deny(node);
       return (await refsIn(a.namespace)).pods.includes(name) ? allow : deny(node);
     }
     case "/events":

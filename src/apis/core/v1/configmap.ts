@@ -4,6 +4,7 @@ import { type FieldError, forbidden, invalid, tooLong } from "../../../lib/field
 import { StringMap, goType, typeMeta } from "../../meta.js";
 import type { KindDef } from "../../types.js";
 import { isConfigMapKey } from "../../validation.js";
+import { canonicalJson } from "../../../lib/canonical-json.js";
 
 export const ConfigMapSchema = goType(
   z.object({
@@ -38,8 +39,8 @@ export function validateConfigMap(cm: ConfigMap): FieldError[] {
 export function validateConfigMapUpdate(cm: ConfigMap, old: ConfigMap): FieldError[] {
   const errs: FieldError[] = [];
   if (old.immutable) {
-    if (JSON.stringify(old.data ?? {}) !== JSON.stringify(cm.data ?? {})) errs.push(forbidden("data", "field is immutable when `immutable` is set"));
-    if (JSON.stringify(old.binaryData ?? {}) !== JSON.stringify(cm.binaryData ?? {})) errs.push(forbidden("binaryData", "field is immutable when `immutable` is set"));
+    if (canonicalJson(old.data ?? {}) !== canonicalJson(cm.data ?? {})) errs.push(forbidden("data", "field is immutable when `immutable` is set"));
+    if (canonicalJson(old.binaryData ?? {}) !== canonicalJson(cm.binaryData ?? {})) errs.push(forbidden("binaryData", "field is immutable when `immutable` is set"));
     if (!cm.immutable) errs.push(forbidden("immutable", "field is immutable when `immutable` is set"));
   }
   return errs;

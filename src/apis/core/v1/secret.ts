@@ -6,6 +6,7 @@ import { StringMap, goType, typeMeta } from "../../meta.js";
 import type { KindDef } from "../../types.js";
 import { isConfigMapKey } from "../../validation.js";
 import { MAX_CONFIG_SIZE } from "./configmap.js";
+import { canonicalJson } from "../../../lib/canonical-json.js";
 
 export const SecretSchema = goType(
   z.object({
@@ -58,7 +59,7 @@ export function validateSecretUpdate(s: Secret, old: Secret): FieldError[] {
   {
     if (old.type !== s.type) errs.push(invalid("type", s.type, "field is immutable"));
     if (old.immutable) {
-      if (JSON.stringify(old.data ?? {}) !== JSON.stringify(s.data ?? {})) errs.push(forbidden("data", "field is immutable when `immutable` is set"));
+      if (canonicalJson(old.data ?? {}) !== canonicalJson(s.data ?? {})) errs.push(forbidden("data", "field is immutable when `immutable` is set"));
       if (!s.immutable) errs.push(forbidden("immutable", "field is immutable when `immutable` is set"));
     }
   }

@@ -106,6 +106,8 @@ export const types: Record<TypeName, Record<string, FieldDef>> = {
   Job: { metadata: of("ObjectMeta"), spec: of("JobSpec"), status: of("JobStatus") },
   CronJob: { metadata: of("ObjectMeta"), spec: of("CronJobSpec") },
   Lease: { metadata: of("ObjectMeta") },
+  ResourceQuota: { metadata: of("ObjectMeta") }, // hard, scopes, scopeSelector: no strategy.
+  LimitRange: { metadata: of("ObjectMeta") }, // limits: no strategy (replaced whole).
   // rbac.authorization.k8s.io/v1: rules and subjects carry no strategy (replaced whole).
   Role: { metadata: of("ObjectMeta") },
   ClusterRole: { metadata: of("ObjectMeta") },
@@ -125,6 +127,8 @@ const kinds: Record<string, TypeName> = {
   "/Node": "Node",
   "/Namespace": "Namespace",
   "/Event": "Event",
+  "/ResourceQuota": "ResourceQuota",
+  "/LimitRange": "LimitRange",
   "apps/Deployment": "Deployment",
   "apps/ReplicaSet": "ReplicaSet",
   "apps/StatefulSet": "StatefulSet",

@@ -20,6 +20,8 @@ import { checkRequest, type QuotaState } from "./resourcequota/check.js";
 import { evaluatorFor, scopeSelectorsOf } from "./resourcequota/evaluators.js";
 import { calculateUsage, trackedResources, type UsageSource } from "./resourcequota/usage.js";
 import { clusterStore } from "../api/stores.js";
+import { serviceAccountDef, type ServiceAccount } from "../apis/core/v1/serviceaccount.js";
+import { admitPodServiceAccount } from "./serviceaccount.js";
 
 /** What the registry calls (GenericStore's constructor takes one). */
 export interface Admitter {
@@ -29,6 +31,7 @@ export interface Admitter {
 
 const QUOTAS = resourceQuotaDef as unknown as KindDef;
 const LIMIT_RANGES = limitRangeDef as unknown as KindDef;
+const SERVICE_ACCOUNTS = serviceAccountDef as unknown as KindDef;
 
 /** How long the namespace's labels, as last seen, serve the controllers' own pod creates. */
 const LABELS_TTL_MS = 10_000;
@@ -86,6 +89,10 @@ export class NamespaceAdmission {
 
   list<T = KubeObject>(def: KindDef): T[] {
     return kindStorage(this.storage, def).list().items as unknown as T[];
+  }
+
+  get<T = KubeObject>(def: KindDef, name: string): T | undefined {
+    return kindStorage(this.storage, def).get(name) as unknown as T | undefined;
   }
 
   usageSource(): UsageSource {
@@ -150,6 +157,7 @@ export class RequestAdmission implements Admitter {
     const name = obj.metadata.name ?? obj.metadata.generateName ?? "";
     const isPod = def.group === "" && def.kind === "Pod";
     const sub = this.attrs.subresource;
+    if (isPod && !old && !sub) this.serviceAccount(def, obj as KubeObject & { spec: PodSpec }, name);
     if (isPod && !old && !sub) this.limitRanger(def, obj as KubeObject & { spec: PodSpec }, name);
     if (isPod) this.report(def, name, validatePod(this.attrs.labels(), obj, old, sub));
     else if (this.attrs.api) {
@@ -166,6 +174,17 @@ export class RequestAdmission implements Admitter {
     if (!o.ok) return { ...o, ...annotations };
     const warnings = [...(o.warnings ?? []), ...this.warnings];
     return { ...o, ...(warnings.length ? { warnings } : {}), ...annotations };
+  }
+
+  /** ServiceAccount admission (first, as upstream's plugin order): default account, token volume. */
+  private serviceAccount(def: KindDef, pod: KubeObject & { spec: PodSpec }, name: string): void {
+    const ns = pod.metadata.namespace ?? this.ns.currentNamespace;
+    const d = admitPodServiceAccount(pod, ns, (sa) => this.ns.get<ServiceAccount>(SERVICE_ACCOUNTS, sa));
+    if (!d.ok) throw forbidden(groupResource(def), name, d.message);
+    if (!d.mutated) return;
+    // Mutating admission comes before validation upstream: validate the mutated pod again.
+    const errs = def.validate?.(pod) ?? [];
+    if (errs.length) throw invalid(def.kind, def.group, name, errs);
   }
 
   private limitRanger(def: KindDef, pod: KubeObject & { spec: PodSpec }, name: string): void {

@@ -5,7 +5,7 @@
 import { type RequestAttributes, resourceAttributes } from "../auth/attributes.js";
 import { authorize, requireAuthorized } from "../auth/authorize.js";
 import type { UserInfo } from "../auth/user.js";
-import { badRequest, invalid } from "../lib/status.js";
+import { badRequest, invalid, notAcceptable } from "../lib/status.js";
 import { readBody, readBytes, parseDocument } from "./body.js";
 import type { Ctx } from "./context.js";
 import { authorizeVirtual } from "./auth.js";
@@ -33,8 +33,24 @@ interface ReviewSpec {
   extra?: Record<string, string[]>;
 }
 
+const SERIALIZED = ["application/json", "application/yaml", PROTOBUF_CONTENT_TYPE];
+
+/**
+ * Reviews have no Table (nor PartialObjectMetadata) conversion: upstream negotiates the response
+ * type before reading the body and answers 406 when the Accept header only names such `as=`
+ * transforms ("API metadata HTTP return"). Any plain type (or a wildcard) among them is served.
+ */
+export function checkReviewAccept(accept: string | null | undefined): void {
+  if (!accept) return;
+  const parts = accept.split(",").map((part) => part.split(";").map((p) => p.trim()));
+  const plain = parts.some(([type, ...params]) => !params.some((p) => p.startsWith("as=")) && (type === "*/*" || type === "application/*" || SERIALIZED.includes(type)));
+  const transform = parts.some(([, ...params]) => params.some((p) => p.startsWith("as=")));
+  if (transform && !plain) throw notAcceptable(`only the following media types are accepted: ${SERIALIZED.join(", ")}`);
+}
+
 /** A review's body, as JSON, YAML or protobuf, checked to be of `kind`. */
 export async function readReview<S = ReviewSpec>(c: Ctx, kind: string): Promise<{ body: Record<string, unknown>; spec: S }> {
+  checkReviewAccept(c.req.header("accept"));
   const type = (c.req.header("content-type") ?? "application/json").split(";")[0].trim();
   let doc: Record<string, unknown> | null;
   if (type === PROTOBUF_CONTENT_TYPE) {

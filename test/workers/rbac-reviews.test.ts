@@ -123,3 +123,15 @@ describe("RBAC objects", () => {
     );
   });
 });
+
+describe("SelfSubjectAccessReview as a Table", () => {
+  const path = "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews";
+  const sar = { apiVersion: "authorization.k8s.io/v1", kind: "SelfSubjectAccessReview", spec: { resourceAttributes: { verb: "list", resource: "pods" } } };
+  it("406 NotAcceptable: a review has no metadata to print (upstream's API metadata HTTP return)", async () => {
+    const r = await api("POST", path, sar, { accept: "application/json;as=Table;v=v1;g=meta.k8s.io" });
+    expect(r.status).toBe(406);
+    expect(r.body).toMatchObject({ kind: "Status", reason: "NotAcceptable", code: 406 });
+    expect((await api("POST", path, sar, { accept: "application/json;as=Table;v=v1;g=meta.k8s.io, application/json" })).status).toBe(201);
+    expect((await api("POST", path, sar, { accept: "application/json" })).status).toBe(201);
+  });
+});

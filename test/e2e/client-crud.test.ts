@@ -515,6 +515,8 @@ describe("subresources", () => {
 
     const rs = uniq("rs");
     await apps.createNamespacedReplicaSet({ namespace: NS, body: { metadata: { name: rs }, spec: { replicas: 1, selector: { matchLabels: { app: rs } }, template: template({ app: rs }) } } });
+    // The ReplicaSet controller writes the status after the create: read the scale once it is done.
+    await settled(() => apps.readNamespacedReplicaSet({ name: rs, namespace: NS }));
     const s2 = await apps.readNamespacedReplicaSetScale({ name: rs, namespace: NS });
     expect(s2.status?.selector).toBe(`app=${rs}`);
     await apps.replaceNamespacedReplicaSetScale({ name: rs, namespace: NS, body: { ...s2, spec: { replicas: 0 } } });

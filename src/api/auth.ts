@@ -2,22 +2,15 @@
 // authorization of non-resource paths here (resource requests are authorized once their path
 // is resolved, in app.ts).
 import type { MiddlewareHandler } from "hono";
-import { pathAttributes, resourceAttributes } from "../auth/attributes.js";
+import { resourceAttributes } from "../auth/attributes.js";
 import { authenticateRequest } from "../auth/authenticate.js";
 import { requireAuthorized } from "../auth/authorize.js";
 import { impersonate } from "../auth/impersonation.js";
+import { requestInfoOf } from "../audit/request-info.js";
 import { noteRequestor } from "../audit/requestor.js";
 import type { AppEnv, Ctx } from "./context.js";
 import { isWatch } from "./query.js";
 import type { Resolved } from "./resolve.js";
-
-/** Paths that name resources (authorized after resolution), as opposed to discovery and the like. */
-function isResourcePath(path: string): boolean {
-  const seg = path.split("/").filter(Boolean);
-  if (seg[0] === "api") return seg.length > 2;
-  if (seg[0] === "apis") return seg.length > 3;
-  return false;
-}
 
 export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
   const requestor = await authenticateRequest(c.req.raw, c.env);
@@ -29,8 +22,9 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
 
 /** Authorizes non-resource paths; in app.ts after the abuse limits, as upstream's filter chain orders them. */
 export const authorizePath: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const path = new URL(c.req.url).pathname;
-  if (!isResourcePath(path)) await requireAuthorized(pathAttributes(c.get("user"), c.req.method, path), c.env);
+  // Resource paths (upstream's RequestInfoFactory decides which) are authorized once resolved.
+  const info = requestInfoOf(c);
+  if (!info.isResourceRequest) await requireAuthorized({ ...info, user: c.get("user") }, c.env);
   await next();
 };
 

@@ -24,7 +24,7 @@ import {
   type AuditEvent,
 } from "./event.js";
 import type { AuditRecord } from "./log.js";
-import { requestInfo } from "./request-info.js";
+import { requestInfoOf } from "./request-info.js";
 import { requestorOf } from "./requestor.js";
 
 /** An event's JSON larger than this loses its request and response objects (upstream's truncating backend, 100 KiB). */
@@ -57,7 +57,7 @@ export const audit: MiddlewareHandler<AppEnv> = async (c, next) => {
   const received = Date.now();
   const req = c.req.raw;
   const url = new URL(req.url);
-  const info = requestInfo(req.method, url);
+  const info = requestInfoOf(c);
   const level = levelFor(configured, info);
   const auditID = auditIdFrom(req.headers.get("audit-id"));
   const requestBody = atLeast(level, "Request") && ["POST", "PUT", "PATCH", "DELETE"].includes(req.method) && req.body ? req.clone() : undefined;

@@ -1,6 +1,8 @@
 // What a request asks for, read from its URL alone, as k8s.io/apiserver's RequestInfoFactory does:
 // audit records and the abuse limits need it for every request, including ones that fail before
 // (or without) the routes resolving a kind, so nothing here consults the list of kinds.
+import type { Context } from "hono";
+import type { AppEnv } from "../api/context.js";
 import { type RequestInfo, resourceVerb } from "../auth/attributes.js";
 
 export type { RequestInfo };
@@ -64,6 +66,16 @@ export function requestInfo(method: string, url: URL): RequestInfo {
     namespace,
     name,
   };
+}
+
+/** The request's RequestInfo, derived once and kept on the context (audit, limits and authorization all want it). */
+export function requestInfoOf(c: Context<AppEnv>): RequestInfo {
+  let info = c.get("requestInfo");
+  if (!info) {
+    info = requestInfo(c.req.method, new URL(c.req.url));
+    c.set("requestInfo", info);
+  }
+  return info;
 }
 
 /** Verbs that change nothing (upstream's nonMutatingRequestVerbs); every other verb is mutating. */

@@ -22,6 +22,14 @@ export class CommandError extends Error {
   }
 }
 
+/** Writes a CommandError's message and hint to err and returns exit code 1; rethrows anything else. */
+export function reportCommandError(e: unknown, err: NodeJS.WritableStream): number {
+  if (!(e instanceof CommandError)) throw e;
+  err.write(`edgeplane: ${e.message}\n`);
+  if (e.hint) err.write(`hint: ${e.hint}\n`);
+  return 1;
+}
+
 export interface ApiTarget {
   /** The server URL without a trailing slash. */
   server: string;

@@ -5,7 +5,7 @@ import { Agent } from "node:https";
 import { UsageError, type Parsed } from "./args.js";
 import { httpRequestText, type HttpResponse } from "./https.js";
 import { packageVersion } from "./paths.js";
-import { kubeconfigPath, loadKubeconfig, CommandError, type ApiTarget } from "./api-client.js";
+import { kubeconfigPath, loadKubeconfig, CommandError, reportCommandError, type ApiTarget } from "./api-client.js";
 
 const USER_AGENT = `edgeplane-audit/${packageVersion()}`;
 const FOLLOW_INTERVAL_MS = 2000;
@@ -154,11 +154,6 @@ export async function runAudit(parsed: Parsed, out: NodeJS.WritableStream = proc
       }
     }
   } catch (e) {
-    if (e instanceof CommandError) {
-      err.write(`edgeplane: ${e.message}\n`);
-      if (e.hint) err.write(`hint: ${e.hint}\n`);
-      return 1;
-    }
-    throw e;
+    return reportCommandError(e, err);
   }
 }

@@ -1,6 +1,6 @@
 // The edgeplane command line. bin/edgeplane.js loads this file through tsx and calls main().
 // Each command is a { summary, flags, run } entry; `run` resolves to the process exit code.
-import { CommandError } from "./api-client.js";
+import { reportCommandError } from "./api-client.js";
 import { formatFlags, parseArgs, closest, UsageError, type FlagSpec, type Parsed } from "./args.js";
 import { packageVersion } from "./paths.js";
 import { auditFlags } from "./audit-flags.js";
@@ -188,11 +188,6 @@ export async function main(argv: string[]): Promise<number> {
       if (err.hint) process.stderr.write(`hint: ${err.hint}\n`);
       return 2;
     }
-    if (err instanceof CommandError) {
-      process.stderr.write(`edgeplane: ${err.message}\n`);
-      if (err.hint) process.stderr.write(`hint: ${err.hint}\n`);
-      return 1;
-    }
-    throw err;
+    return reportCommandError(err, process.stderr);
   }
 }

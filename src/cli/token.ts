@@ -4,7 +4,7 @@
 // kubeconfig (token-client.ts).
 import { UsageError, type Parsed } from "./args.js";
 import { DEFAULT_TTL } from "./token-flags.js";
-import { apiRequest, kubeconfigPath, loadKubeconfig, statusMessage, CommandError, type ApiTarget } from "./api-client.js";
+import { apiRequest, kubeconfigPath, loadKubeconfig, statusMessage, CommandError, reportCommandError, type ApiTarget } from "./api-client.js";
 import {
   BOOTSTRAP_TOKEN_NAMESPACE,
   BOOTSTRAP_TOKEN_SECRET_PREFIX,
@@ -151,11 +151,6 @@ export async function runToken(parsed: Parsed, out: NodeJS.WritableStream = proc
         throw new UsageError(`unknown subcommand 'token ${sub}'`, "the subcommands are create, list and delete; run 'edgeplane token --help'");
     }
   } catch (e) {
-    if (e instanceof CommandError) {
-      err.write(`edgeplane: ${e.message}\n`);
-      if (e.hint) err.write(`hint: ${e.hint}\n`);
-      return 1;
-    }
-    throw e;
+    return reportCommandError(e, err);
   }
 }

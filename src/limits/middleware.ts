@@ -6,7 +6,7 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../api/context.js";
 import { SYSTEM_MASTERS, SYSTEM_NODES } from "../auth/user.js";
-import { isMutating, requestInfo } from "../audit/request-info.js";
+import { isMutating, requestInfoOf } from "../audit/request-info.js";
 import { requestorOf } from "../audit/requestor.js";
 import { limitsConfig, tooManyRequests } from "./config.js";
 import { KeyedSlots, SlotPool, TokenBuckets } from "./counters.js";
@@ -38,7 +38,7 @@ export const limits: MiddlewareHandler<AppEnv> = async (c, next) => {
   const user = requestorOf(c.req.raw) ?? c.get("user");
   const cfg = limitsConfig(c.env);
   const now = Date.now();
-  const info = requestInfo(c.req.method, url);
+  const info = requestInfoOf(c);
   const masters = user.groups.includes(SYSTEM_MASTERS);
   // The admin and the nodes' agents are not rate-limited: throttling an agent's heartbeats
   // would make its node NotReady. (system:masters also passes a full in-flight pool, as upstream.)

@@ -2,7 +2,6 @@
 // printDaemonSet.
 import { since } from "./duration.js";
 import {
-  DESC,
   ageCol,
   col,
   formatLabelSelector,
@@ -14,13 +13,11 @@ import {
   nameCol,
   rec,
   str,
+  templateCols,
   templateContainers,
   type Json,
 } from "./helpers.js";
 import type { Printer, PrintContext, PrintedRow } from "./types.js";
-
-const containersCol = () => col("Containers", "string", DESC.containers, 1);
-const imagesCol = () => col("Images", "string", DESC.images, 1);
 
 /** spec.replicas, defaulted to 1 as the API defaults it. */
 function desiredReplicas(spec: Json): number {
@@ -33,13 +30,8 @@ export const deploymentColumns = [
   col("Up-to-date", "string", "Total number of non-terminating pods targeted by this deployment that have the desired template spec."),
   col("Available", "string", "Total number of available non-terminating pods (ready for at least minReadySeconds) targeted by this deployment."),
   ageCol(),
-  containersCol(),
-  imagesCol(),
-  col(
-    "Selector",
-    "string",
+  ...templateCols(
     "Label selector for pods. Existing ReplicaSets whose pods are selected by this will be the ones affected by this deployment. It must match the pod template's labels.",
-    1,
   ),
 ];
 
@@ -78,13 +70,8 @@ export const replicaSetColumns = [
   ),
   col("Ready", "integer", "The number of non-terminating pods targeted by this ReplicaSet with a Ready Condition."),
   ageCol(),
-  containersCol(),
-  imagesCol(),
-  col(
-    "Selector",
-    "string",
+  ...templateCols(
     "Selector is a label query over pods that should match the replica count. Label keys and values that must match in order to be controlled by this replica set. It must match the pod template's labels. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors",
-    1,
   ),
 ];
 
@@ -107,7 +94,7 @@ export function printReplicaSet(obj: Json, { now }: PrintContext): PrintedRow {
   };
 }
 
-export const statefulSetColumns = [nameCol(), col("Ready", "string", "Number of the pod with ready state"), ageCol(), containersCol(), imagesCol()];
+export const statefulSetColumns = [nameCol(), col("Ready", "string", "Number of the pod with ready state"), ageCol(), ...templateCols()];
 
 export function printStatefulSet(obj: Json, { now }: PrintContext): PrintedRow {
   const spec = rec(obj.spec);
@@ -148,13 +135,8 @@ export const daemonSetColumns = [
     "NodeSelector is a selector which must be true for the pod to fit on a node. Selector which must match a node's labels for the pod to be scheduled on that node. More info: https://kubernetes.io/docs/concepts/configuration/assign-pod-node/",
   ),
   ageCol(),
-  containersCol(),
-  imagesCol(),
-  col(
-    "Selector",
-    "string",
+  ...templateCols(
     "A label query over pods that are managed by the daemon set. Must match in order to be controlled. It must match the pod template's labels. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors",
-    1,
   ),
 ];
 

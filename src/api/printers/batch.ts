@@ -2,7 +2,6 @@
 // (TIMEZONE since 1.27+).
 import { humanDuration, parseTime, since } from "./duration.js";
 import {
-  DESC,
   ageCol,
   arr,
   col,
@@ -14,6 +13,7 @@ import {
   rec,
   recOrNil,
   str,
+  templateCols,
   templateContainers,
   type Json,
 } from "./helpers.js";
@@ -32,9 +32,7 @@ export const jobColumns = [
   ),
   col("Duration", "string", "Time required to complete the job."),
   ageCol(),
-  col("Containers", "string", DESC.containers, 1),
-  col("Images", "string", DESC.images, 1),
-  col("Selector", "string", jobSelectorDescription, 1),
+  ...templateCols(jobSelectorDescription),
 ];
 
 /** hasJobCondition: the first condition of that type decides. */
@@ -91,9 +89,7 @@ export const cronJobColumns = [
   col("Active", "integer", "A list of pointers to currently running jobs."),
   col("Last Schedule", "string", "Information when was the last time the job was successfully scheduled."),
   ageCol(),
-  col("Containers", "string", DESC.containers, 1),
-  col("Images", "string", DESC.images, 1),
-  col("Selector", "string", jobSelectorDescription, 1),
+  ...templateCols(jobSelectorDescription),
 ];
 
 /** printBoolPtr: "True", "False", or "<unset>" for a nil pointer (the cell is a string). */

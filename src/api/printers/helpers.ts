@@ -51,6 +51,13 @@ export function ageCol(): TableColumnDefinition {
   return col("Age", "string", DESC.creationTimestamp);
 }
 
+/** The wide CONTAINERS and IMAGES columns of a pod-template workload, then SELECTOR when described. */
+export function templateCols(selectorDescription?: string): TableColumnDefinition[] {
+  const cols = [col("Containers", "string", DESC.containers, 1), col("Images", "string", DESC.images, 1)];
+  if (selectorDescription !== undefined) cols.push(col("Selector", "string", selectorDescription, 1));
+  return cols;
+}
+
 /** labels.FormatLabels: "k=v,k2=v2" sorted, "<none>" when empty. */
 export function formatLabels(labels: unknown): string {
   const pairs = Object.entries(rec(labels)).map(([k, v]) => `${k}=${str(v)}`);

@@ -14,6 +14,7 @@ import { clusterStore, namespaceStore } from "../../api/stores.js";
 import type { Env } from "../../env.js";
 import type { Clock } from "../../lib/clock.js";
 import { StatusError } from "../../lib/status.js";
+import { canonicalJson } from "../../lib/canonical-json.js";
 import type { GenericStore } from "../../registry/generic-store.js";
 import type { Target } from "../../registry/requests.js";
 import type { Controller, StoreContext } from "../controller.js";
@@ -152,4 +153,4 @@ async function writeEvent(deps: GarbageCollectorDeps, from: string, event: KubeO
   if (!out.ok) throw new StatusError(out.status);
 }
 
-const sameJson = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+const sameJson = (a: unknown, b: unknown): boolean => canonicalJson(a) === canonicalJson(b);

@@ -2,8 +2,7 @@
 // controllers): a quota is synced when created or when its spec changes; every quota that limits
 // a kind is synced when an object of that kind is deleted or its usage changes (a pod finishing
 // releases its compute); the resync syncs all. Creates need no sync: admission charged them.
-import { kinds } from "../../apis/index.js";
-import { storageResourceOf, type KindDef, type KubeObject } from "../../apis/types.js";
+import type { KindDef, KubeObject } from "../../apis/types.js";
 import { equalLists } from "../../admission/resource-list.js";
 import { evaluatorFor } from "../../admission/resourcequota/evaluators.js";
 import { canonicalJson } from "../../lib/canonical-json.js";
@@ -11,13 +10,9 @@ import type { Clock } from "../../lib/clock.js";
 import type { GenericStore } from "../../registry/generic-store.js";
 import type { StoredEvent } from "../../storage/interface.js";
 import type { Controller, StoreContext } from "../controller.js";
+import { kindOfStored } from "../garbagecollector/keys.js";
 import { joinKey } from "../runtime/reconciler.js";
 import { QUOTAS, ResourceQuotaReconciler } from "./reconcile.js";
-
-/** The served kind stored under a storage resource name. */
-function kindOfResource(resource: string): KindDef | undefined {
-  return kinds.find((k) => k.namespaced && storageResourceOf(k) === resource && !k.storageConversion);
-}
 
 /** The quotas of the namespace that limit something `def` accounts. */
 function quotasLimiting(ctx: StoreContext, def: KindDef): string[] {
@@ -35,7 +30,7 @@ export function quotaKeysFor(e: StoredEvent, ctx: StoreContext): string[] {
     const specChanged = !e.prev || canonicalJson(e.prev.spec ?? {}) !== canonicalJson(e.object.spec ?? {});
     return specChanged ? [joinKey(ctx.namespace, e.name)] : [];
   }
-  const def = kindOfResource(e.resource);
+  const def = kindOfStored(e.resource, true);
   if (!def) return [];
   if (e.type === "ADDED") return [];
   if (e.type === "MODIFIED") {

@@ -17,6 +17,7 @@ import {
   managerKey,
 } from "./managed-fields.js";
 import { isObject, typeOf } from "./schema.js";
+import { apiVersionOf } from "../kind-names.js";
 import { TypedError, cleanConfig, compare, deepEqual, ensureNamedFieldsAreMembers, merge, removeItems, toFieldSet } from "./typed.js";
 
 export const LAST_APPLIED_ANNOTATION = "kubectl.kubernetes.io/last-applied-configuration";
@@ -30,7 +31,6 @@ export type Tracking =
   /** Apply already computed them (see applyConfiguration). */
   | { operation: "Apply"; managedFields: Record<string, unknown>[] | undefined };
 
-const apiVersionOf = (def: KindDef): string => (def.group ? `${def.group}/${def.version}` : def.version);
 
 /**
  * The manager of a non-apply write: the fieldManager parameter, else the User-Agent up to its

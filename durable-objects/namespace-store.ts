@@ -24,6 +24,15 @@ import { rbacEvaluate, type RbacAnswer, type RbacQuery } from "../src/auth/rbac/
 import { SqliteBackend } from "./sqlite/statements.js";
 import { WatchHub } from "./watch-hub.js";
 import { ownerTags, refuseExcessSocket, type WatchOwner } from "../src/limits/watches.js";
+import { bindPod, type Binding } from "../src/registry/binding.js";
+import { ChangeFeed } from "../src/controllers/cluster/change-feed.js";
+import { bindAll, reportUnschedulable, SCHEDULER_NAME, type BindRequest, type Unschedulable, type WriteResult } from "../src/controllers/cluster/scheduling-writes.js";
+import { EventRecorder } from "../src/controllers/runtime/events.js";
+import { evictPods, TAINT_EVICTION_CONTROLLER } from "../src/controllers/cluster/eviction-writes.js";
+import type { PodEviction } from "../src/controllers/nodelifecycle/types.js";
+import { NodePodIndex } from "../src/auth/authorizers/node/pod-index.js";
+import { kindStorage } from "../src/registry/kind-storage.js";
+import { clusterControllers as clusterControllersStub } from "../src/api/stores.js";
 
 /** Compaction runs at most once per this many writes. */
 const COMPACT_EVERY = 64;
@@ -44,6 +53,10 @@ export class NamespaceStore extends DurableObject<Env> {
   private alarmAt: number | undefined;
   /** False until this instance's first alarm: the queue is in memory, so an alarm left by an evicted instance resyncs. */
   private ranAlarm = false;
+  /** Pods, Nodes and node Leases as they change, for the scheduler and the node lifecycle controller. */
+  private readonly feed: ChangeFeed;
+  private schedulerEvents?: EventRecorder;
+  private readonly podsByNode = new NodePodIndex();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -67,8 +80,12 @@ export class NamespaceStore extends DurableObject<Env> {
       storeFor,
       controllers: (now) => (namespace === "" ? clusterControllers : namespaceControllers)({ storeFor, now, env }),
     });
+    this.feed = new ChangeFeed((changes) => clusterControllersStub(env)?.changed(changes) ?? Promise.resolve());
     this.storage.subscribe((e) => {
       this.hub.publish(e);
+      const ns = namespace ?? e.object.metadata.namespace ?? "";
+      if (env.CLUSTER_CONTROLLERS) this.feed.add(e, ns);
+      this.podsByNode.onStored(e);
       // Only enqueue here: this runs inside writes, including the controllers' own.
       this.armAlarm(this.controllers.onStoredEvent(e));
       if (++this.writesSinceCompaction >= COMPACT_EVERY) {
@@ -111,6 +128,33 @@ export class NamespaceStore extends DurableObject<Env> {
 
   async deleteCollection(t: Target, q: ListQuery, opts: DeleteOptions): Promise<Outcome> {
     return run(() => this.registry(t).deleteCollection(kindOf(t), q, opts));
+  }
+
+  /** POST pods/NAME/binding (src/registry/binding.ts). */
+  async bind(namespace: string, binding: Binding, dryRun = false): Promise<Outcome> {
+    return run(() => bindPod(this.storage, kindOf({ group: "", version: "v1", resource: "pods", namespace }), namespace, binding, Date.now(), dryRun));
+  }
+
+  /** The scheduler's bindings in this namespace, one round at a time. */
+  async bindPods(namespace: string, reqs: BindRequest[]): Promise<WriteResult[]> {
+    return bindAll(this.storage, new GenericStore(this.storage, namespace), namespace, reqs, this.schedulerRecorder(), Date.now());
+  }
+
+  /** The scheduler's answer for pods that fit nowhere: the Unschedulable condition and a FailedScheduling event. */
+  async reportUnschedulable(namespace: string, items: Unschedulable[]): Promise<WriteResult[]> {
+    return reportUnschedulable(new GenericStore(this.storage, namespace), items, this.schedulerRecorder(), Date.now());
+  }
+
+  /** Taint-based eviction (node lifecycle controller): condition, event, graceful delete. */
+  async evictPods(namespace: string, evictions: PodEviction[]): Promise<WriteResult[]> {
+    this.evictionEvents ??= new EventRecorder({ component: TAINT_EVICTION_CONTROLLER, now: Date.now });
+    return evictPods(new GenericStore(this.storage, namespace), evictions, this.evictionEvents, Date.now());
+  }
+
+  private evictionEvents?: EventRecorder;
+
+  private schedulerRecorder(): EventRecorder {
+    return (this.schedulerEvents ??= new EventRecorder({ component: SCHEDULER_NAME, now: Date.now }));
   }
 
   /** The namespace controller's request: delete everything this namespace's store holds, report what remains. */
@@ -173,8 +217,9 @@ export class NamespaceStore extends DurableObject<Env> {
 
   /** What the pods of this namespace bound to `node` reference (the Node authorizer's graph). */
   async nodeReferences(node: string): Promise<NodeReferences> {
-    const pods = new GenericStore(this.storage, namespaceOfId(this.ctx.id) ?? "").list(findKind("", "v1", "pods")!, {}) as unknown as { items: Pod[] };
-    return nodeReferences(pods.items, node);
+    const pods = kindStorage(this.storage, findKind("", "v1", "pods")!);
+    const names = this.podsByNode.podsOn(node, () => pods.list().items);
+    return nodeReferences(names.map((n) => pods.get(n)).filter((p) => p !== undefined) as unknown as Pod[], node);
   }
 
   /** The controllers' counters (reconciles per controller, conflicts, failures, queue depth). */

@@ -6,6 +6,7 @@ import { kindStorage } from "../src/registry/kind-storage.js";
 import { apiVersionOf } from "../src/registry/kind-names.js";
 import { parseResourceVersion } from "../src/registry/storage-status.js";
 import { buildPredicate, type Predicate } from "../src/registry/predicate.js";
+import { fieldEquals } from "../src/auth/authorizers/node/rules.js";
 import type { Target, WatchQuery } from "../src/registry/requests.js";
 import { bookmark, encodeEvent, toWatchEvent, watchResponseHeaders, type WatchEvent } from "../src/registry/watch-events.js";
 import { StatusError, expired, failure, type Status } from "../src/lib/status.js";
@@ -30,6 +31,8 @@ interface Watcher {
   bookmarks: boolean;
   timers: Array<ReturnType<typeof setTimeout>>;
   closed: boolean;
+  /** A pods watch by spec.nodeName=NODE (an agent's): indexed, so a pod event reaches only its node's watchers. */
+  node?: string;
 }
 
 /** What a hibernated WebSocket remembers about its watch. */
@@ -40,6 +43,8 @@ export interface SocketAttachment {
 
 const encoder = new TextEncoder();
 
+const nodeNameOf = (o: KubeObject | undefined) => (o?.spec as { nodeName?: string } | undefined)?.nodeName || undefined;
+
 /** A stored event in the shape the watcher's kind serves (events.k8s.io Events are stored as core ones). */
 function asKind(def: KindDef, e: StoredEvent): StoredEvent {
   if (!def.storageConversion) return e;
@@ -48,6 +53,9 @@ function asKind(def: KindDef, e: StoredEvent): StoredEvent {
 
 export class WatchHub {
   private watchers = new Set<Watcher>();
+  /** Watchers by the node their field selector names (upstream's watch-cache trigger on spec.nodeName), and the rest. */
+  private byNode = new Map<string, Set<Watcher>>();
+  private unindexed = new Set<Watcher>();
   /** Predicates of hibernatable sockets, rebuilt from their attachment after a wake-up. */
   private socketPredicates = new WeakMap<WebSocket, { def: KindDef; predicate: Predicate }>();
 
@@ -75,6 +83,7 @@ export class WatchHub {
       bookmarks: !!query.allowWatchBookmarks,
       timers: [],
       closed: false,
+      node: storageResourceOf(def) === "pods" ? fieldEquals(query.fieldSelector, "spec.nodeName") || undefined : undefined,
       sink: {
         send: (text) => void writer.write(encoder.encode(text)).catch(() => this.remove(w)),
         close: () => void writer.close().catch(() => undefined),
@@ -94,7 +103,7 @@ export class WatchHub {
   }
 
   publish(e: StoredEvent): void {
-    for (const w of this.watchers) {
+    for (const w of this.candidates(e)) {
       if (w.closed || storageResourceOf(w.def) !== e.resource) continue;
       const out = toWatchEvent(asKind(w.def, e), w.predicate);
       if (out) w.sink.send(encodeEvent(out));
@@ -111,6 +120,19 @@ export class WatchHub {
         }
       }
     }
+  }
+
+  /** The watchers an event can concern: for pods, the unindexed ones and those of the pod's old and new node. */
+  private *candidates(e: StoredEvent): Iterable<Watcher> {
+    if (e.resource !== "pods" || this.byNode.size === 0) {
+      yield* this.watchers;
+      return;
+    }
+    yield* this.unindexed;
+    const now = nodeNameOf(e.object);
+    const before = nodeNameOf(e.prev);
+    if (now) yield* this.byNode.get(now) ?? [];
+    if (before && before !== now) yield* this.byNode.get(before) ?? [];
   }
 
   closeAll(): void {
@@ -142,6 +164,11 @@ export class WatchHub {
     }
     for (const e of initial) w.sink.send(encodeEvent(e));
     this.watchers.add(w);
+    if (w.node) {
+      let set = this.byNode.get(w.node);
+      if (!set) this.byNode.set(w.node, (set = new Set()));
+      set.add(w);
+    } else this.unindexed.add(w);
     const timeoutMs = query.timeoutSeconds !== undefined ? query.timeoutSeconds * 1000 : this.settings.defaultTimeoutMs;
     w.timers.push(setTimeout(() => this.finish(w), timeoutMs));
     if (w.bookmarks && this.settings.bookmarkIntervalMs > 0) {
@@ -198,5 +225,11 @@ export class WatchHub {
       clearInterval(t);
     }
     this.watchers.delete(w);
+    this.unindexed.delete(w);
+    if (w.node) {
+      const set = this.byNode.get(w.node);
+      set?.delete(w);
+      if (set?.size === 0) this.byNode.delete(w.node);
+    }
   }
 }

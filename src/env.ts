@@ -1,11 +1,14 @@
 // The Worker's bindings and variables, as declared in wrangler.toml.
 import type { NamespaceStore } from "../durable-objects/namespace-store.js";
 import type { AuditLog } from "../durable-objects/audit-log.js";
+import type { ClusterControllers } from "../durable-objects/cluster-controllers.js";
 
 export interface Env {
   NAMESPACE_STORE: DurableObjectNamespace<NamespaceStore>;
   /** The audit log (one instance, "audit"); without it requests are not audited (unit tests). */
   AUDIT_LOG?: DurableObjectNamespace<AuditLog>;
+  /** The scheduler and node lifecycle controller (one instance, "cluster"). */
+  CLUSTER_CONTROLLERS?: DurableObjectNamespace<ClusterControllers>;
   ADMIN_TOKEN?: string;
   /** Secret: "key2:<base64 of 32 bytes>,key1:<base64>"; Secrets are encrypted under the first, read with any (docs/security.md). */
   ENCRYPTION_KEYS?: string;
@@ -48,4 +51,11 @@ export interface Env {
   USER_RATE_LIMIT_BURST?: string;
   /** Open watches per user (default 100; 0: no limit). system:masters and system:nodes are exempt. */
   MAX_WATCHES_PER_USER?: string;
+  // ---- scheduling and node lifecycle (docs/architecture.md) ----
+  /** Seconds without a Lease renewal before a node is Unknown (default 50). */
+  NODE_MONITOR_GRACE_PERIOD_SECONDS?: string;
+  /** Seconds a node that never posted status gets before it is Unknown (default 60). */
+  NODE_STARTUP_GRACE_PERIOD_SECONDS?: string;
+  /** Nodes per second that get NoExecute taints in a healthy zone (default 0.1). */
+  NODE_EVICTION_RATE?: string;
 }

@@ -22,6 +22,7 @@ import { calculateUsage, trackedResources, type UsageSource } from "./resourcequ
 import { clusterStore } from "../api/stores.js";
 import { serviceAccountDef, type ServiceAccount } from "../apis/core/v1/serviceaccount.js";
 import { admitPodServiceAccount } from "./serviceaccount.js";
+import { addDefaultTolerations } from "./default-tolerations.js";
 
 /** What the registry calls (GenericStore's constructor takes one). */
 export interface Admitter {
@@ -158,6 +159,7 @@ export class RequestAdmission implements Admitter {
     const isPod = def.group === "" && def.kind === "Pod";
     const sub = this.attrs.subresource;
     if (isPod && !old && !sub) this.serviceAccount(def, obj as KubeObject & { spec: PodSpec }, name);
+    if (isPod && !old && !sub) addDefaultTolerations(obj as KubeObject & { spec: PodSpec });
     if (isPod && !old && !sub) this.limitRanger(def, obj as KubeObject & { spec: PodSpec }, name);
     if (isPod) this.report(def, name, validatePod(this.attrs.labels(), obj, old, sub));
     else if (this.attrs.api) {

@@ -19,6 +19,7 @@ import { labelsOption, namespaceLabelsFor } from "../admission/namespace-labels.
 import { namespaceBeforeUpdate, withExistingPodWarnings } from "../admission/podsecurity/namespace-update.js";
 import { keepWatchSlot, watchOwner } from "../limits/watches.js";
 import { createTokenRequest } from "./token-request.js";
+import { createBinding } from "./binding.js";
 
 
 /** Namespaces that always exist and may not be deleted (upstream's immortal namespaces). */
@@ -94,8 +95,9 @@ export async function handleResource(c: Ctx, r: Resolved): Promise<Response> {
     return outcome(await store.update(target, body, writeOptions(params, req.headers.get("user-agent"))));
   }
   if (sub === "token" && def.group === "" && def.kind === "ServiceAccount") return createTokenRequest(c, r);
+  if (sub === "binding" && def.group === "" && def.kind === "Pod") return createBinding(c, r);
   if (sub && sub !== "status" && sub !== "scale") {
-    // Served by later components (the node agent's log and exec, the scheduler's binding).
+    // Served by later components (the node agent's log and exec).
     throw methodNotAllowed();
   }
   switch (method) {

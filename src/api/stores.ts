@@ -10,7 +10,7 @@ type NamespaceStore = import("../../durable-objects/namespace-store.js").Namespa
  * The store's RPC surface as callers see it. (The generated stub type turns `unknown` bodies
  * into `never`; these are plain JSON values, so the class's own signatures are the truth.)
  */
-export type StoreStub = Pick<NamespaceStore, "get" | "list" | "create" | "update" | "patch" | "delete" | "deleteCollection" | "revision" | "stats" | "controllerStats" | "nodeReferences" | "fetch" | "resync" | "deleteAllContent" | "tokenReferents" | "rbacEvaluate" | "ensureRbacDefaults" | "serviceAccountSigningKey" | "rotateEncryption">;
+export type StoreStub = Pick<NamespaceStore, "get" | "list" | "create" | "update" | "patch" | "delete" | "deleteCollection" | "revision" | "stats" | "controllerStats" | "nodeReferences" | "fetch" | "resync" | "deleteAllContent" | "tokenReferents" | "rbacEvaluate" | "ensureRbacDefaults" | "serviceAccountSigningKey" | "rotateEncryption" | "bind" | "bindPods" | "reportUnschedulable" | "evictPods">;
 
 export function clusterStore(env: Env): StoreStub {
   return env.NAMESPACE_STORE.get(env.NAMESPACE_STORE.idFromName("cluster")) as unknown as StoreStub;
@@ -22,6 +22,15 @@ export function namespaceStore(env: Env, namespace: string): StoreStub {
 
 export function storeFor(env: Env, namespace: string): StoreStub {
   return namespace ? namespaceStore(env, namespace) : clusterStore(env);
+}
+
+type ClusterControllers = import("../../durable-objects/cluster-controllers.js").ClusterControllers;
+export type ClusterControllersStub = Pick<ClusterControllers, "changed" | "resync" | "state">;
+
+/** The singleton that runs the scheduler and the node lifecycle controller (undefined where unbound, e.g. unit tests). */
+export function clusterControllers(env: Env): ClusterControllersStub | undefined {
+  const ns = env.CLUSTER_CONTROLLERS;
+  return ns ? (ns.get(ns.idFromName("cluster")) as unknown as ClusterControllersStub) : undefined;
 }
 
 /** Unwraps an Outcome, throwing its Status. */

@@ -33,7 +33,10 @@ export class ClusterControllers extends DurableObject<Env> {
     this.scheduler = new SchedulerRunner({ env, now: Date.now });
     this.lifecycle = new NodeLifecycleRunner({ env, now: Date.now, pods: (node) => this.scheduler.cache.podsOn(node) });
     this.informer = new ClusterInformer({
-      pod: (type, pod) => this.scheduler.onPod(type, pod),
+      pod: (type, pod) => {
+        this.scheduler.onPod(type, pod);
+        if (type !== "DELETED") this.lifecycle.onPod(pod);
+      },
       node: (type, node) => {
         this.scheduler.onNode(type, node);
         this.lifecycle.onNode(type, node);

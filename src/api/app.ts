@@ -21,7 +21,7 @@ import {
   wantsAggregated,
 } from "./discovery.js";
 import { ensureBootstrap, handleResource } from "./handlers.js";
-import { clusterStore, namespaceStore } from "./stores.js";
+import { clusterControllers, clusterStore, namespaceStore } from "./stores.js";
 import {
   OPENAPI_V2_PROTOBUF_CONTENT_TYPE,
   openapiV2,
@@ -80,6 +80,11 @@ app.get("/debug/audit", listAuditEvents);
 // The controllers' counters of one store (upstream exposes them as workqueue metrics).
 app.get("/debug/controllers", async (c) => c.json(await clusterStore(c.env).controllerStats()));
 app.get("/debug/controllers/namespaces/:namespace", async (c) => c.json(await namespaceStore(c.env, c.req.param("namespace")).controllerStats()));
+// The scheduler's and the node lifecycle controller's counters (the ClusterControllers singleton).
+app.get("/debug/scheduler", async (c) => {
+  const stub = clusterControllers(c.env);
+  return stub ? c.json(await stub.state()) : c.json({ synced: false }, 404);
+});
 // Re-encryption of stored Secrets under the first key of ENCRYPTION_KEYS (system:masters only).
 app.route("/admin/encryption", encryptionRoutes);
 /** Discovery answers in the aggregated form when asked for it, as kube-apiserver does. */

@@ -26,6 +26,12 @@ export interface NodeLifecycleStats {
   allZonesDisrupted: boolean;
 }
 
+/** What a pass reads of a node beyond its heartbeat. */
+function shape(node: Node): string {
+  const ready = node.status?.conditions?.find((c) => c.type === "Ready");
+  return JSON.stringify([node.spec?.taints ?? [], node.spec?.unschedulable ?? false, ready?.status ?? ""]);
+}
+
 export function nodeLifecycleOptions(env: Env): Partial<NodeLifecycleOptions> {
   const seconds = (v: string | undefined) => (v === undefined || v === "" || !Number.isFinite(Number(v)) ? undefined : Number(v) * 1000);
   const o: Partial<NodeLifecycleOptions> = {};
@@ -48,9 +54,23 @@ export class NodeLifecycleRunner {
 
   onNode(type: Change["type"], node: KubeObject): void {
     const name = node.metadata.name as string;
+    const before = this.nodes.get(name);
     if (type === "DELETED") this.nodes.delete(name);
     else this.nodes.set(name, node as unknown as Node);
-    this.dueAt ??= this.o.now();
+    // A pass at once when taints or readiness change (not for a heartbeat alone).
+    if (type === "DELETED" || !before || shape(before) !== shape(node as unknown as Node)) this.wake();
+  }
+
+  /** A pod bound to a node with NoExecute taints: taint eviction looks at it at once. */
+  onPod(pod: KubeObject): void {
+    const nodeName = (pod.spec as { nodeName?: string } | undefined)?.nodeName;
+    const node = nodeName ? this.nodes.get(nodeName) : undefined;
+    if (node?.spec?.taints?.some((t) => t.effect === "NoExecute")) this.wake();
+  }
+
+  private wake(): void {
+    const now = this.o.now();
+    if (this.dueAt === undefined || this.dueAt > now) this.dueAt = now;
   }
 
   onLease(type: Change["type"], lease: KubeObject): void {

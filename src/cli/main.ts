@@ -5,6 +5,7 @@ import { formatFlags, parseArgs, closest, UsageError, type FlagSpec, type Parsed
 import { packageVersion } from "./paths.js";
 import { auditFlags } from "./audit-flags.js";
 import { tokenFlags } from "./token-flags.js";
+import { agentFlags, BOOTSTRAP_TOKEN_ENV } from "../../agent/cli/flags.js";
 
 interface Command {
   summary: string;
@@ -34,6 +35,8 @@ const upFlags: FlagSpec[] = [
     valueName: "KEY=VALUE",
     description: "Advanced: pass a variable to the Worker, e.g. WATCH_LOG_MIN_AGE_SECONDS=0 (repeatable)",
   },
+  { name: "nodes", type: "string", valueName: "N", description: "Also run the node agent with N local nodes (0: none)", default: "0" },
+  { name: "runtime", type: "string", valueName: "NAME", description: "The local nodes' container runtime: simulated", default: "simulated" },
   { name: "quiet", short: "q", type: "boolean", description: "Print only errors" },
   helpFlag,
 ];
@@ -46,11 +49,13 @@ export const commands: Record<string, Command> = {
       "Runs the edgeplane control plane (the Worker and its Durable Objects) on workerd through",
       "wrangler dev, keeps its state on disk, and writes a kubeconfig so kubectl can use it.",
       "The admin token is made on the first start and reused while the state folder is kept.",
-      "Cron Triggers are ticked every minute, as on Cloudflare. Ctrl-C stops everything.",
+      "Cron Triggers are ticked every minute, as on Cloudflare. With --nodes N it also runs the node",
+      "agent ('edgeplane agent') with N simulated nodes edgeplane-0 … that run the pods bound to them.",
+      "Ctrl-C stops everything.",
     ].join("\n"),
     flags: upFlags,
     environment: ["EDGEPLANE_DEBUG=1   show wrangler's and workerd's output"],
-    examples: ["edgeplane up", "edgeplane up --port 9000 --state /var/lib/edgeplane --kubeconfig ~/.kube/edgeplane"],
+    examples: ["edgeplane up", "edgeplane up --nodes 3", "edgeplane up --port 9000 --state /var/lib/edgeplane --kubeconfig ~/.kube/edgeplane"],
     run: async (parsed) => (await import("./up-command.js")).runUp(parsed),
   },
   token: {
@@ -97,9 +102,25 @@ export const commands: Record<string, Command> = {
     examples: ["edgeplane audit --since 10m", "edgeplane audit --user system:serviceaccount:ci:deployer -o json", "edgeplane audit -f"],
     run: async (parsed) => (await import("./audit.js")).runAudit(parsed),
   },
-  // agent: the kubelet + kube-proxy (DESIGN.md, "Agent"). It joins a machine with
-  // `edgeplane agent --server URL --token TOKEN`. Not implemented yet; it gets an entry here
-  // like `up`, with its flags and `run: async (parsed) => (await import("./agent-command.js")).runAgent(parsed)`.
+  agent: {
+    summary: "Join this machine to a control plane as a node (the kubelet), or simulate many nodes",
+    usage: "edgeplane agent --server URL --token TOKEN [flags]",
+    description: [
+      "Runs the node agent (what the kubelet is to Kubernetes): trades the bootstrap token for",
+      "node credentials (user system:node:NAME, renewed before they expire), registers the Node",
+      "with the machine's capacity, renews its Lease in kube-node-lease every 10s, reports its",
+      "status, and runs the pods bound to it through the runtime. It only dials out. With --nodes N",
+      "(simulated runtime) one process runs nodes NAME-0 … NAME-(N-1) whose pods run at once, as kwok.",
+    ].join("\n"),
+    flags: agentFlags,
+    environment: [`${BOOTSTRAP_TOKEN_ENV}=TOKEN   the bootstrap token, instead of --token (kept out of 'ps')`],
+    examples: [
+      "edgeplane agent --server https://127.0.0.1:8787 --token abcdef.0123456789abcdef --certificate-authority .edgeplane/state/tls/ca.crt",
+      "edgeplane agent --server https://edgeplane.example.workers.dev --token abcdef.0123456789abcdef --name sim --nodes 100",
+      "edgeplane agent --server URL --token TOKEN --labels disk=ssd --taints gpu=true:NoSchedule --capacity cpu=4,memory=8Gi",
+    ],
+    run: async (parsed) => (await import("../../agent/cli/command.js")).runAgent(parsed),
+  },
   help: {
     summary: "Show help for edgeplane or one of its commands",
     usage: "edgeplane help [command]",

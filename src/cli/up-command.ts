@@ -1,8 +1,10 @@
-// `edgeplane up` as a command: flags → startControlPlane, progress on stdout, errors on
-// stderr, Ctrl-C / SIGTERM → stop wrangler and workerd and exit 0.
+// `edgeplane up` as a command: flags → startControlPlane (and with --nodes N the node agent,
+// agent/local), progress on stdout, errors on stderr, Ctrl-C / SIGTERM → stop the agent,
+// wrangler and workerd and exit 0.
 import { UsageError, type Parsed } from "./args.js";
 import { startControlPlane, type ControlPlane } from "./up.js";
 import { UpError } from "./up-error.js";
+import type { LocalAgent } from "../../agent/local/local-agent.js";
 
 const OUTPUT_LINES_SHOWN = 30;
 
@@ -25,6 +27,14 @@ export async function runUp(parsed: Parsed): Promise<number> {
     }
     vars[key] = kv.slice(eq + 1);
   }
+  const nodes = parseNodes(f.nodes as string | undefined);
+  const runtime = (f.runtime as string | undefined) ?? "simulated";
+  if (nodes > 0) {
+    const { runtimeNamed, runtimes } = await import("../../agent/runtimes/index.js");
+    const descriptor = runtimeNamed(runtime);
+    if (!descriptor) throw new UsageError(`unknown runtime '${runtime}'`, `the runtimes are: ${Object.keys(runtimes).join(", ")}`);
+    if (nodes > 1 && !descriptor.multiNode) throw new UsageError(`--nodes ${nodes} needs a runtime that simulates nodes; '${runtime}' runs one node per machine`, "use --nodes 1, or --runtime simulated");
+  }
   const quiet = f.quiet === true;
   const say = (line: string) => {
     if (!quiet) process.stdout.write(`${line}\n`);
@@ -33,6 +43,7 @@ export async function runUp(parsed: Parsed): Promise<number> {
   // Signals: while starting they abort the start; once running they stop; a second one forces.
   const abort = new AbortController();
   let cp: ControlPlane | undefined;
+  let agent: LocalAgent | undefined;
   let onSignal: (signal: NodeJS.Signals) => void = () => {};
   const stopRequested = new Promise<NodeJS.Signals>((resolveSignal) => {
     let count = 0;
@@ -82,23 +93,48 @@ export async function runUp(parsed: Parsed): Promise<number> {
       throw err;
     }
 
+    if (nodes > 0) {
+      const { startLocalAgent } = await import("../../agent/local/local-agent.js");
+      try {
+        // The agent's later lines are its state changes: problems (✗) go to stderr even with --quiet.
+        const onOutput = (line: string) => (line.startsWith("✗") ? process.stderr.write(`[agent] ${line}\n`) : say(`[agent] ${line}`));
+        agent = await startLocalAgent({ server: cp.url, caPath: cp.caPath, kubeconfigPath: cp.kubeconfigPath, nodes, runtime, onOutput });
+      } catch (err) {
+        await cp.stop();
+        if (!(err instanceof UpError)) throw err;
+        reportFailure(err.message, err.output, err.hint, "the agent's");
+        return 1;
+      }
+      say(`✓ Started ${agent.summary} (agent pid ${agent.pid}, ${agent.seconds.toFixed(1)}s)`);
+    }
+
     say("");
     say("Use it with kubectl:");
     say(`  export KUBECONFIG=${shellQuote(cp.kubeconfigPath)}`);
-    say("  kubectl get namespaces");
+    say(nodes > 0 ? "  kubectl get nodes" : "  kubectl get namespaces");
     say("");
     say("Press Ctrl-C to stop.");
 
     const outcome = await Promise.race([
       stopRequested.then(() => "signal" as const),
       cp.exited.then(() => "exited" as const),
+      ...(agent ? [agent.exited.then(() => "agent-exited" as const)] : []),
     ]);
     if (outcome === "signal") {
       say("… stopping");
+      await agent?.stop();
       await cp.stop();
       say("✓ stopped");
       return 0;
     }
+    if (outcome === "agent-exited" && agent) {
+      const info = await agent.exited;
+      const how = info.signal ? `signal ${info.signal}` : `code ${info.code}`;
+      reportFailure(`the node agent stopped unexpectedly (${how})`, info.output, undefined, "the agent's");
+      await cp.stop();
+      return 1;
+    }
+    await agent?.stop();
     const info = await cp.exited;
     const how = info.signal ? `signal ${info.signal}` : `code ${info.code}`;
     reportFailure(`the control plane stopped unexpectedly (${how})`, info.output, "run again with EDGEPLANE_DEBUG=1 to see all of wrangler's output");
@@ -120,11 +156,17 @@ function parsePort(value: string): number {
   return port;
 }
 
-function reportFailure(message: string, output: string[], hint?: string): void {
+function parseNodes(value: string | undefined): number {
+  const n = value === undefined ? 0 : /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!Number.isInteger(n) || n > 3072) throw new UsageError(`--nodes needs a whole number from 0 to 3072 (got '${value}')`, "e.g. --nodes 3");
+  return n;
+}
+
+function reportFailure(message: string, output: string[], hint?: string, whose = "wrangler's"): void {
   process.stderr.write(`✗ ${message}\n`);
   const lines = output.filter((l) => l.trim() !== "").slice(-OUTPUT_LINES_SHOWN);
   if (lines.length > 0) {
-    process.stderr.write(`\nwrangler's last output:\n${lines.map((l) => `  │ ${l}`).join("\n")}\n\n`);
+    process.stderr.write(`\n${whose} last output:\n${lines.map((l) => `  │ ${l}`).join("\n")}\n\n`);
   }
   if (hint) process.stderr.write(`hint: ${hint}\n`);
 }

@@ -28,6 +28,8 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** How long to wait for "ready" (default 90 s). */
   readyTimeoutMs?: number;
+  /** More flags for `edgeplane up`, e.g. ["--nodes", "2"]. */
+  args?: string[];
 }
 
 export interface ExitStatus {
@@ -133,6 +135,7 @@ export async function startEdgeplane(opts: StartOptions = {}): Promise<Edgeplane
     out = "";
     const args = [binPath, "up", "--port", String(port), "--state", stateDir, "--kubeconfig", kubeconfigPath];
     for (const [k, v] of Object.entries(opts.vars ?? {})) args.push("--var", `${k}=${v}`);
+    args.push(...(opts.args ?? []));
     const proc = spawn(process.execPath, args, {
       cwd: tempRoot,
       stdio: ["ignore", "pipe", "pipe"],

@@ -1,0 +1,71 @@
+// `edgeplane agent` as a command: flags → Agent, progress on stdout, errors on stderr; Ctrl-C
+// or SIGTERM stops every node (their pods are left to the control plane, as a kubelet that
+// stops leaves them) and exits 0. A failure to join exits 1 with what to fix.
+import type { Parsed } from "../../src/cli/args.js";
+import { CommandError } from "../../src/cli/api-client.js";
+import { Agent } from "../agent.js";
+import { JoinError } from "../credentials/node-credentials.js";
+import { consoleLogger } from "../log.js";
+import { parseAgentFlags } from "./parse.js";
+
+export async function runAgent(parsed: Parsed): Promise<number> {
+  const s = parseAgentFlags(parsed);
+  const log = consoleLogger(s.quiet);
+  const agent = new Agent({
+    server: s.server,
+    ca: s.ca,
+    insecureSkipTLSVerify: s.insecureSkipTLSVerify,
+    bootstrapToken: s.bootstrapToken,
+    name: s.name,
+    nodes: s.nodes,
+    runtime: s.runtime,
+    labels: s.labels,
+    taints: s.taints,
+    capacity: s.capacity,
+    statusFrequencyMs: s.statusFrequencyMs,
+    log,
+  });
+
+  let onSignal: () => void = () => {};
+  let signals = 0;
+  const stopRequested = new Promise<void>((resolve) => {
+    onSignal = () => {
+      if (++signals > 1) {
+        process.stderr.write("edgeplane: forced stop\n");
+        process.exit(130);
+      }
+      resolve();
+    };
+  });
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  process.on("SIGHUP", onSignal);
+  // Tests (and `edgeplane up`) ask the agent to stop when the process that started it goes away.
+  let parentWatch: NodeJS.Timeout | undefined;
+  if (process.env.EDGEPLANE_STOP_WITH_PARENT === "1") {
+    const parent = process.ppid;
+    parentWatch = setInterval(() => {
+      if (process.ppid !== parent) onSignal();
+    }, 1000);
+    parentWatch.unref();
+  }
+
+  try {
+    log.info(`… joining ${s.server} as ${s.nodes === 1 ? `node ${s.name}` : `${s.nodes} ${s.runtime.name} nodes`}`);
+    const started = await Promise.race([agent.start().then(() => true), stopRequested.then(() => false)]).catch(async (err) => {
+      await agent.stop();
+      if (err instanceof JoinError) throw new CommandError(err.message, err.hint);
+      throw new CommandError((err as Error).message);
+    });
+    if (started) await stopRequested;
+    log.info("… stopping");
+    await agent.stop();
+    log.info("✓ stopped");
+    return 0;
+  } finally {
+    if (parentWatch) clearInterval(parentWatch);
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    process.off("SIGHUP", onSignal);
+  }
+}

@@ -1,0 +1,22 @@
+// The flags of `edgeplane agent`, apart from the command so that the CLI's help can list them
+// without loading the agent.
+import type { FlagSpec } from "../../src/cli/args.js";
+
+export const DEFAULT_STATUS_FREQUENCY = "10s";
+export const BOOTSTRAP_TOKEN_ENV = "EDGEPLANE_BOOTSTRAP_TOKEN";
+
+export const agentFlags: FlagSpec[] = [
+  { name: "server", type: "string", valueName: "URL", description: "The control plane, e.g. https://127.0.0.1:8787 or https://edgeplane.example.workers.dev" },
+  { name: "token", type: "string", valueName: "TOKEN", description: `Bootstrap token from 'edgeplane token create' (or set ${BOOTSTRAP_TOKEN_ENV})` },
+  { name: "name", type: "string", valueName: "NAME", description: "Node name; with --nodes N > 1 the nodes are NAME-0 … NAME-(N-1) (default: the host name, lowercased)" },
+  { name: "runtime", type: "string", valueName: "NAME", description: "Container runtime: simulated (pods run at once, no containers)", default: "simulated" },
+  { name: "nodes", type: "string", valueName: "N", description: "Number of nodes this process runs (simulated runtime only)", default: "1" },
+  { name: "labels", type: "list", valueName: "K=V,…", description: "Labels to add to the Node (repeatable)" },
+  { name: "taints", type: "list", valueName: "K=V:EFFECT,…", description: "Taints to register the Node with, e.g. gpu=true:NoSchedule (repeatable)" },
+  { name: "capacity", type: "list", valueName: "R=Q,…", description: "Resources to report instead of the machine's, e.g. cpu=4,memory=8Gi,pods=110 (repeatable)" },
+  { name: "certificate-authority", type: "string", valueName: "FILE", description: "PEM file of the CA that signed the server's certificate ('edgeplane up': <state>/tls/ca.crt)" },
+  { name: "insecure-skip-tls-verify", type: "boolean", description: "Do not verify the server's certificate (insecure)" },
+  { name: "node-status-update-frequency", type: "string", valueName: "DURATION", description: "How often the node checks its status on the server", default: DEFAULT_STATUS_FREQUENCY },
+  { name: "quiet", short: "q", type: "boolean", description: "Print only errors" },
+  { name: "help", short: "h", type: "boolean", description: "Show this help" },
+];

@@ -30,6 +30,7 @@ import { bindAll, reportUnschedulable, SCHEDULER_NAME, type BindRequest, type Un
 import { EventRecorder } from "../src/controllers/runtime/events.js";
 import { evictPods, TAINT_EVICTION_CONTROLLER } from "../src/controllers/cluster/eviction-writes.js";
 import type { PodEviction } from "../src/controllers/nodelifecycle/types.js";
+import { DEFAULT_CLUSTER_CIDR, DEFAULT_NODE_CIDR_MASK_SIZE } from "../src/admission/node-ipam.js";
 import { NodePodIndex } from "../src/auth/authorizers/node/pod-index.js";
 import { kindStorage } from "../src/registry/kind-storage.js";
 import { clusterControllers as clusterControllersStub } from "../src/api/stores.js";
@@ -73,7 +74,10 @@ export class NamespaceStore extends DurableObject<Env> {
       () => ctx.getWebSockets(),
     );
     const namespace = namespaceOfId(ctx.id);
-    this.admission = new NamespaceAdmission(this.storage, namespace);
+    this.admission = new NamespaceAdmission(this.storage, namespace, Date.now, {
+      clusterCIDR: env.CLUSTER_CIDR || DEFAULT_CLUSTER_CIDR,
+      nodeCIDRMaskSize: Number(env.NODE_CIDR_MASK_SIZE) || DEFAULT_NODE_CIDR_MASK_SIZE,
+    });
     const storeFor = (ns: string) => new GenericStore(this.storage, ns, undefined, this.admission.controllers());
     this.controllers = new ControllerManager({
       namespace,

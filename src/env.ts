@@ -56,6 +56,10 @@ export interface Env {
   NODE_MONITOR_GRACE_PERIOD_SECONDS?: string;
   /** Seconds a node that never posted status gets before it is Unknown (default 60). */
   NODE_STARTUP_GRACE_PERIOD_SECONDS?: string;
+  /** The range pod CIDRs are given from, one block per Node (default 10.244.0.0/14). */
+  CLUSTER_CIDR?: string;
+  /** Prefix length of each Node's block (default 24). */
+  NODE_CIDR_MASK_SIZE?: string;
   /** Nodes per second that get NoExecute taints in a healthy zone (default 0.1). */
   NODE_EVICTION_RATE?: string;
 }

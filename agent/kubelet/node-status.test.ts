@@ -60,7 +60,7 @@ describe("the registered Node", () => {
     expect(st.allocatable).toEqual(st.capacity);
   });
 
-  it("carries the well-known labels, the user's, taints, pod CIDR, addresses, kubelet port and nodeInfo", () => {
+  it("carries the well-known labels, the user's, taints, addresses, kubelet port and nodeInfo, and leaves the pod CIDR to the control plane", () => {
     const node = newNode(cfg(), T0) as any;
     expect(node).toMatchObject({ apiVersion: "v1", kind: "Node", metadata: { name: "sim-1" } });
     expect(node.metadata.labels).toEqual({
@@ -71,7 +71,7 @@ describe("the registered Node", () => {
       "kubernetes.io/os": "linux",
       disk: "ssd",
     });
-    expect(node.spec).toEqual({ podCIDR: "10.244.1.0/24", podCIDRs: ["10.244.1.0/24"], taints: [{ key: "gpu", value: "true", effect: "NoSchedule" }] });
+    expect(node.spec).toEqual({ taints: [{ key: "gpu", value: "true", effect: "NoSchedule" }] });
     expect(node.status.addresses).toEqual([
       { type: "InternalIP", address: "10.200.0.2" },
       { type: "Hostname", address: "sim-1" },
@@ -164,8 +164,8 @@ describe("nodeMetaPatch (an existing Node at registration)", () => {
     });
   });
 
-  it("sets a missing pod CIDR and never changes one already set", () => {
-    expect(nodeMetaPatch(existing({ spec: { podCIDR: undefined } }), cfg())).toEqual({ metadata: { resourceVersion: "7" }, spec: { podCIDR: "10.244.1.0/24", podCIDRs: ["10.244.1.0/24"] } });
+  it("never sets or changes the pod CIDR (the control plane's node IPAM gives it)", () => {
+    expect(nodeMetaPatch(existing({ spec: { podCIDR: undefined } }), cfg())).toBeUndefined();
     expect(nodeMetaPatch(existing(), cfg({ podCIDR: "10.244.3.0/24" }))).toBeUndefined();
   });
 });

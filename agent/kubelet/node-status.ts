@@ -128,7 +128,8 @@ export function newNode(cfg: NodeConfig, now: number): Record<string, unknown> {
       labels: nodeLabels(cfg),
       annotations: { "node.alpha.kubernetes.io/ttl": "0", "volumes.kubernetes.io/controller-managed-attach-detach": "true" },
     },
-    spec: { podCIDR: cfg.podCIDR, podCIDRs: [cfg.podCIDR], ...(cfg.taints.length ? { taints: cfg.taints } : {}) },
+    // spec.podCIDR is the control plane's to give (node IPAM); the agent's own is a fallback.
+    spec: { ...(cfg.taints.length ? { taints: cfg.taints } : {}) },
     status: ownedNodeStatus(cfg, now),
   };
 }
@@ -160,7 +161,6 @@ export function nodeMetaPatch(existing: NodeLike, cfg: NodeConfig): Record<strin
     taintsChanged = true;
   }
   if (taintsChanged) patch.spec = { taints };
-  if (!existing.spec?.podCIDR) patch.spec = { ...patch.spec, podCIDR: cfg.podCIDR, podCIDRs: [cfg.podCIDR] };
   if (!patch.metadata && !patch.spec) return undefined;
   // The resourceVersion makes the patch fail with 409 if the Node changed since it was read.
   patch.metadata = { ...patch.metadata, resourceVersion: existing.metadata?.resourceVersion };

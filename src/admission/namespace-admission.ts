@@ -23,6 +23,8 @@ import { clusterStore } from "../api/stores.js";
 import { serviceAccountDef, type ServiceAccount } from "../apis/core/v1/serviceaccount.js";
 import { admitPodServiceAccount } from "./serviceaccount.js";
 import { addDefaultTolerations } from "./default-tolerations.js";
+import { allocatePodCIDR, DEFAULT_CLUSTER_CIDR, DEFAULT_NODE_CIDR_MASK_SIZE } from "./node-ipam.js";
+import { nodeDef } from "../apis/core/v1/node.js";
 
 /** What the registry calls (GenericStore's constructor takes one). */
 export interface Admitter {
@@ -33,6 +35,7 @@ export interface Admitter {
 const QUOTAS = resourceQuotaDef as unknown as KindDef;
 const LIMIT_RANGES = limitRangeDef as unknown as KindDef;
 const SERVICE_ACCOUNTS = serviceAccountDef as unknown as KindDef;
+const NODES = nodeDef as unknown as KindDef;
 
 /** How long the namespace's labels, as last seen, serve the controllers' own pod creates. */
 const LABELS_TTL_MS = 10_000;
@@ -58,6 +61,8 @@ export class NamespaceAdmission {
     /** The store's namespace when known ("" for the cluster store). */
     private namespace: string | undefined,
     private readonly now: () => number = Date.now,
+    /** Node pod CIDRs (the cluster store): CLUSTER_CIDR and NODE_CIDR_MASK_SIZE. */
+    readonly ipam: { clusterCIDR: string; nodeCIDRMaskSize: number } = { clusterCIDR: DEFAULT_CLUSTER_CIDR, nodeCIDRMaskSize: DEFAULT_NODE_CIDR_MASK_SIZE },
   ) {}
 
   /** The admission of one API request: the Worker passes the namespace's labels along. */
@@ -154,6 +159,7 @@ export class RequestAdmission implements Admitter {
       if (errs.length) throw invalid(def.kind, def.group, obj.metadata.name ?? "", errs);
       return;
     }
+    if (def.group === "" && def.kind === "Node" && !old && !this.attrs.subresource) allocatePodCIDR(obj, () => this.ns.list(NODES), this.ns.ipam.clusterCIDR, this.ns.ipam.nodeCIDRMaskSize);
     if (!def.namespaced) return;
     const name = obj.metadata.name ?? obj.metadata.generateName ?? "";
     const isPod = def.group === "" && def.kind === "Pod";

@@ -1,0 +1,59 @@
+// Pod CIDRs for Nodes (upstream's node IPAM controller, range allocator): a Node created without
+// spec.podCIDR gets the lowest free block of the cluster CIDR (CLUSTER_CIDR, default
+// 10.244.0.0/14 in /24 blocks: 1,024 nodes of 254 pods). Done when the Node is created, inside
+// the cluster store's transaction, so two nodes joining at once never get the same block and the
+// agent learns its block from the answer. When the range is full the Node is created without one.
+import type { KubeObject } from "../apis/types.js";
+
+export const DEFAULT_CLUSTER_CIDR = "10.244.0.0/14";
+export const DEFAULT_NODE_CIDR_MASK_SIZE = 24;
+
+interface Cidr {
+  base: number;
+  bits: number;
+}
+
+export function parseCidr(s: string): Cidr | undefined {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(s.trim());
+  if (!m) return undefined;
+  const octets = m.slice(1, 5).map(Number);
+  const bits = Number(m[5]);
+  if (octets.some((o) => o > 255) || bits > 32) return undefined;
+  const ip = ((octets[0] << 24) | (octets[1] << 16) | (octets[2] << 8) | octets[3]) >>> 0;
+  const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
+  return { base: (ip & mask) >>> 0, bits };
+}
+
+const format = (ip: number, bits: number) => `${ip >>> 24}.${(ip >>> 16) & 255}.${(ip >>> 8) & 255}.${ip & 255}/${bits}`;
+
+/** The lowest block of `maskSize` in `clusterCidr` that no CIDR in `used` is; undefined when full. */
+export function nextPodCIDR(clusterCidr: string, maskSize: number, used: Iterable<string>): string | undefined {
+  const cluster = parseCidr(clusterCidr);
+  if (!cluster || maskSize < cluster.bits || maskSize > 30) return undefined;
+  const taken = new Set<number>();
+  for (const u of used) {
+    const c = parseCidr(u);
+    if (c && c.bits === maskSize) taken.add(c.base);
+  }
+  const size = 2 ** (32 - maskSize);
+  const blocks = 2 ** (maskSize - cluster.bits);
+  for (let i = 0; i < blocks; i++) {
+    const base = (cluster.base + i * size) >>> 0;
+    if (!taken.has(base)) return format(base, maskSize);
+  }
+  return undefined;
+}
+
+/** Sets spec.podCIDR and spec.podCIDRs on a Node being created without one. */
+export function allocatePodCIDR(node: KubeObject, existing: () => KubeObject[], clusterCidr = DEFAULT_CLUSTER_CIDR, maskSize = DEFAULT_NODE_CIDR_MASK_SIZE): void {
+  const spec = (node.spec ??= {}) as { podCIDR?: string; podCIDRs?: string[] };
+  if (spec.podCIDR) return;
+  const used = existing().flatMap((n) => {
+    const s = n.spec as { podCIDR?: string; podCIDRs?: string[] } | undefined;
+    return [...(s?.podCIDRs ?? []), ...(s?.podCIDR ? [s.podCIDR] : [])];
+  });
+  const cidr = nextPodCIDR(clusterCidr, maskSize, used);
+  if (!cidr) return;
+  spec.podCIDR = cidr;
+  spec.podCIDRs = [cidr];
+}

@@ -7,6 +7,7 @@ import { Agent } from "../agent.js";
 import { JoinError } from "../credentials/node-credentials.js";
 import { consoleLogger } from "../log.js";
 import { parseAgentFlags } from "./parse.js";
+import { stopWithParent } from "../../src/cli/stop-with-parent.js";
 
 export async function runAgent(parsed: Parsed): Promise<number> {
   const s = parseAgentFlags(parsed);
@@ -41,14 +42,7 @@ export async function runAgent(parsed: Parsed): Promise<number> {
   process.on("SIGTERM", onSignal);
   process.on("SIGHUP", onSignal);
   // Tests (and `edgeplane up`) ask the agent to stop when the process that started it goes away.
-  let parentWatch: NodeJS.Timeout | undefined;
-  if (process.env.EDGEPLANE_STOP_WITH_PARENT === "1") {
-    const parent = process.ppid;
-    parentWatch = setInterval(() => {
-      if (process.ppid !== parent) onSignal();
-    }, 1000);
-    parentWatch.unref();
-  }
+  const cancelParentWatch = stopWithParent(() => onSignal());
 
   try {
     log.info(`… joining ${s.server} as ${s.nodes === 1 ? `node ${s.name}` : `${s.nodes} ${s.runtime.name} nodes`}`);
@@ -63,7 +57,7 @@ export async function runAgent(parsed: Parsed): Promise<number> {
     log.info("✓ stopped");
     return 0;
   } finally {
-    if (parentWatch) clearInterval(parentWatch);
+    cancelParentWatch();
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
     process.off("SIGHUP", onSignal);

@@ -1,6 +1,7 @@
 // Reading `edgeplane agent`'s flags into the agent's settings, with the checks upstream's
 // kubelet and kubectl make (label and taint syntax, the kubernetes.io labels a node may set,
 // resource quantities), each failing with a UsageError that says how to fix it.
+import type { AgentOptions } from "../agent.js";
 import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { parseQuantity, QuantityError } from "../../src/admission/quantity.js";
@@ -32,18 +33,9 @@ const KUBELET_LABELS = new Set([
 ]);
 const KUBELET_LABEL_NAMESPACES = ["kubelet.kubernetes.io", "node.kubernetes.io"];
 
-export interface AgentSettings {
-  server: string;
-  bootstrapToken: string;
-  name: string;
-  nodes: number;
-  runtime: RuntimeDescriptor;
-  labels: Record<string, string>;
-  taints: Taint[];
-  capacity: Record<string, string>;
-  ca?: string;
+/** The flags as the Agent takes them, plus --quiet. */
+export interface AgentSettings extends Omit<AgentOptions, "log" | "machine" | "insecureSkipTLSVerify"> {
   insecureSkipTLSVerify: boolean;
-  statusFrequencyMs: number;
   quiet: boolean;
 }
 

@@ -4,6 +4,7 @@
 import { UsageError, type Parsed } from "./args.js";
 import { startControlPlane, type ControlPlane } from "./up.js";
 import { UpError } from "./up-error.js";
+import { stopWithParent } from "./stop-with-parent.js";
 import type { LocalAgent } from "../../agent/local/local-agent.js";
 
 const OUTPUT_LINES_SHOWN = 30;
@@ -69,14 +70,7 @@ export async function runUp(parsed: Parsed): Promise<number> {
   process.on("SIGHUP", onSignal);
 
   // Tests (and supervisors) can ask us to stop when the process that started us goes away.
-  let parentWatch: NodeJS.Timeout | undefined;
-  if (process.env.EDGEPLANE_STOP_WITH_PARENT === "1") {
-    const parent = process.ppid;
-    parentWatch = setInterval(() => {
-      if (process.ppid !== parent) onSignal("SIGTERM");
-    }, 1000);
-    parentWatch.unref();
-  }
+  const cancelParentWatch = stopWithParent(() => onSignal("SIGTERM"));
 
   try {
     try {
@@ -141,7 +135,7 @@ export async function runUp(parsed: Parsed): Promise<number> {
     await cp.stop();
     return 1;
   } finally {
-    if (parentWatch) clearInterval(parentWatch);
+    cancelParentWatch();
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
     process.off("SIGHUP", onSignal);

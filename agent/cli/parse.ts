@@ -12,7 +12,6 @@ import { parseDuration } from "../../src/cli/token.js";
 import type { Taint } from "../kubelet/node-status.js";
 import { MAX_POD_CIDRS } from "../network/node-addresses.js";
 import { runtimeNamed, runtimes } from "../runtimes/index.js";
-import type { RuntimeDescriptor } from "../runtimes/runtime.js";
 import { BOOTSTRAP_TOKEN_ENV, DEFAULT_STATUS_FREQUENCY } from "./flags.js";
 
 const HELP = "run 'edgeplane agent --help'";

@@ -321,10 +321,15 @@ describe.skipIf(!hasKubectl)("kubectl get: table printers", () => {
       ];
       const info = { kubeletVersion: "v1.32.0", kubeProxyVersion: "", osImage: "Debian GNU/Linux 12 (bookworm)", kernelVersion: "6.1.0-18-amd64", containerRuntimeVersion: "containerd://1.7.13", operatingSystem: "linux", architecture: "amd64", machineID: "", systemUUID: "", bootID: "" };
       await createJson("nodes.json", [
-        { apiVersion: "v1", kind: "Node", metadata: { name: "cp-1", labels: { "node-role.kubernetes.io/control-plane": "" } }, status: { conditions: cond("True"), nodeInfo: info, addresses: [{ type: "InternalIP", address: "192.168.1.10" }] } },
+        // Tainted as kubeadm taints a control-plane node, so the scheduler places none of this file's pods on it.
+        { apiVersion: "v1", kind: "Node", metadata: { name: "cp-1", labels: { "node-role.kubernetes.io/control-plane": "" } }, spec: { taints: [{ key: "node-role.kubernetes.io/control-plane", effect: "NoSchedule" }] }, status: { conditions: cond("True"), nodeInfo: info, addresses: [{ type: "InternalIP", address: "192.168.1.10" }] } },
         { apiVersion: "v1", kind: "Node", metadata: { name: "worker-1", labels: { "node-role.kubernetes.io/worker": "" } }, spec: { unschedulable: true }, status: { conditions: cond("False"), nodeInfo: info } },
         { apiVersion: "v1", kind: "Node", metadata: { name: "bare-1" }, status: { nodeInfo: { ...info, kubeletVersion: "v1.31.2" } } },
       ]);
+    });
+    // Printer data only: with no Node left the scheduler leaves the rest of this file's pods alone.
+    afterAll(async () => {
+      await k.ok(["delete", "nodes", "cp-1", "worker-1", "bare-1", "--wait=false"]);
     });
 
     it("nodes: NAME STATUS ROLES AGE VERSION; wide INTERNAL-IP … CONTAINER-RUNTIME", async () => {
@@ -572,7 +577,7 @@ describe.skipIf(!hasKubectl)("kubectl get: table printers", () => {
         lastTimestamp: ago(90),
         count: 1,
       });
-      // No scheduler runs: the pod's Event is written as the scheduler's would be. The Deployment's
+      // No Node is registered here, so the scheduler leaves pod1 alone: its Event is written as the scheduler's would be. The Deployment's
       // Event comes from the Deployment controller, as do its ReplicaSet and pods; as the kubelet,
       // the test makes 1 of the 2 pods ready.
       await createJson("desc-events.json", [

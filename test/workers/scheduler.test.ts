@@ -85,6 +85,13 @@ describe("scheduler", () => {
     expect(cond.message).toMatch(/^0\/\d+ nodes are available: (\d+ node\(s\) didn't match Pod's node affinity\/selector, )?3 Insufficient cpu\.$/);
     const ev = await eventually(ns, async () => ((await get(`/api/v1/namespaces/${ns}/events`)).body.items as any[]).find((e) => e.reason === "FailedScheduling"));
     expect(ev).toMatchObject({ type: "Warning", message: cond.message, involvedObject: { kind: "Pod", name: "big" } });
+    // Its own condition write does not send it round again: past the 1 s backoff, still one attempt.
+    for (let i = 0; i < 8; i++) {
+      await runDurableObjectAlarm(controllers());
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const again = ((await get(`/api/v1/namespaces/${ns}/events`)).body.items as any[]).find((e) => e.reason === "FailedScheduling");
+    expect(again.count ?? 1).toBe(1);
 
     await node(`big-${suffix}`, { cpu: "4", labels: { zone } });
     const bound = await eventually(ns, async () => {

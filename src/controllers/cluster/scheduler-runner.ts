@@ -71,6 +71,8 @@ export class SchedulerRunner {
       this.forgetPod(key);
       return;
     }
+    // A parked pod stays parked through updates that change nothing scheduling reads (its own
+    // Unschedulable condition among them), as upstream's queueing hints keep it.
     const shape = hash(JSON.stringify([pod.spec, pod.metadata.labels, pod.metadata.uid]));
     if (this.queue.has(key) && this.queuedShape.get(key) === shape) return;
     this.queuedShape.set(key, shape);
@@ -117,10 +119,10 @@ export class SchedulerRunner {
     let decided = 0;
     for (let pod = this.queue.pop(now); pod; pod = decided + 1 < (this.o.maxPerRound ?? MAX_PER_ROUND) ? this.queue.pop(now) : undefined) {
       decided++;
-      this.queuedShape.delete(pod.key);
       const r = schedulePod(pod, this.cache, { random: this.o.random });
       if (r.ok) {
         this.queue.done(pod.key);
+        this.queuedShape.delete(pod.key);
         this.cache.assume(pod, r.nodeName);
         this.assumed.add(pod.key);
         push(binds, pod.namespace, { pod, node: r.nodeName });

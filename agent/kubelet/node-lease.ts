@@ -2,9 +2,10 @@
 // the node, 40 s long, renewed every 10 s with an optimistic-concurrency PUT; re-read on 409,
 // created when missing, owned by the Node so that it goes when the Node does.
 import type { ApiClient } from "../client/api-client.js";
-import { Backoff, jittered } from "../client/backoff.js";
-import { ApiError, describe, isTransient } from "../client/errors.js";
+import { Backoff } from "../client/backoff.js";
+import { ApiError, describe } from "../client/errors.js";
 import type { Logger } from "../log.js";
+import { Periodic } from "./periodic.js";
 
 export const NODE_LEASE_NAMESPACE = "kube-node-lease";
 export const LEASE_DURATION_SECONDS = 40;
@@ -35,13 +36,9 @@ export function renewedLease(nodeName: string, nodeUid: string, now: number, exi
 }
 
 export class NodeLease {
-  private timer?: NodeJS.Timeout;
   private lease?: Lease;
-  private stopped = false;
-  private running = false;
-  private lastError = "";
-  private readonly backoff = new Backoff({ initialMs: 200, maxMs: 7_000 });
   private readonly path: string;
+  private readonly loop: Periodic;
 
   constructor(
     private readonly client: ApiClient,
@@ -50,21 +47,27 @@ export class NodeLease {
     private readonly log: Logger,
   ) {
     this.path = `/apis/coordination.k8s.io/v1/namespaces/${NODE_LEASE_NAMESPACE}/leases`;
+    this.loop = new Periodic({
+      run: () => this.renew(),
+      intervalMs: LEASE_RENEW_INTERVAL_MS,
+      errorMessage: (err) => `✗ node ${this.nodeName}: cannot renew its lease: ${describe(err)}`,
+      log: this.log,
+      backoff: new Backoff({ initialMs: 200, maxMs: 7_000 }),
+    });
   }
 
   /** Renew now, then every 10 s (the first one after `firstDelayMs`, to spread many nodes out). */
   start(firstDelayMs = 0): void {
-    this.schedule(firstDelayMs);
+    this.loop.start(firstDelayMs);
   }
 
   /** Renew at once (the control plane is back). */
   renewNow(): void {
-    if (!this.running) this.schedule(0);
+    this.loop.runNow();
   }
 
   stop(): void {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
+    this.loop.stop();
   }
 
   /** One renewal; throws when it failed. */
@@ -97,32 +100,5 @@ export class NodeLease {
       if (!(err instanceof ApiError && err.status === 404)) throw err;
     }
     return { lease: await this.client.post<Lease>(this.path, renewedLease(this.nodeName, this.nodeUid(), Date.now())), created: true };
-  }
-
-  private schedule(delayMs: number): void {
-    if (this.stopped) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.tick(), delayMs);
-  }
-
-  private async tick(): Promise<void> {
-    this.running = true;
-    let next: number;
-    try {
-      await this.renew();
-      this.backoff.reset();
-      this.lastError = "";
-      next = jittered(LEASE_RENEW_INTERVAL_MS);
-    } catch (err) {
-      if (!isTransient(err)) {
-        const message = `✗ node ${this.nodeName}: cannot renew its lease: ${describe(err)}`;
-        if (message !== this.lastError) this.log.error(message);
-        this.lastError = message;
-      }
-      next = Math.min(this.backoff.next(), LEASE_RENEW_INTERVAL_MS);
-    } finally {
-      this.running = false;
-    }
-    this.schedule(next);
   }
 }

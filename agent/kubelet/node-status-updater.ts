@@ -3,10 +3,11 @@
 // than a minute, or something the kubelet owns changed. A Node deleted from the API is
 // registered again.
 import type { ApiClient } from "../client/api-client.js";
-import { Backoff, jittered } from "../client/backoff.js";
-import { ApiError, describe, isTransient } from "../client/errors.js";
+import { Backoff } from "../client/backoff.js";
+import { ApiError, describe } from "../client/errors.js";
 import type { Logger } from "../log.js";
 import { ownedNodeStatus, statusUpdateReason, type NodeCondition, type NodeConfig } from "./node-status.js";
+import { Periodic } from "./periodic.js";
 
 export interface NodeStatusUpdaterOptions {
   client: ApiClient;
@@ -20,28 +21,31 @@ export interface NodeStatusUpdaterOptions {
 }
 
 export class NodeStatusUpdater {
-  private timer?: NodeJS.Timeout;
-  private stopped = false;
-  private running = false;
   private force = false;
-  private lastError = "";
-  private readonly backoff = new Backoff({ initialMs: 500, maxMs: 10_000 });
+  private readonly loop: Periodic;
 
-  constructor(private readonly o: NodeStatusUpdaterOptions) {}
+  constructor(private readonly o: NodeStatusUpdaterOptions) {
+    this.loop = new Periodic({
+      run: () => this.step(),
+      intervalMs: o.frequencyMs,
+      errorMessage: (err) => `✗ node ${o.config().name}: cannot update its status: ${describe(err)}`,
+      log: o.log,
+      backoff: new Backoff({ initialMs: 500, maxMs: 10_000 }),
+    });
+  }
 
   start(firstDelayMs = 0): void {
-    this.schedule(firstDelayMs);
+    this.loop.start(firstDelayMs);
   }
 
   /** Post the status at once, changed or not (the control plane is back after an outage). */
   updateNow(): void {
     this.force = true;
-    if (!this.running) this.schedule(0);
+    this.loop.runNow();
   }
 
   stop(): void {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
+    this.loop.stop();
   }
 
   /** One check; resolves to why the status was posted, or undefined when nothing was needed. */
@@ -62,36 +66,16 @@ export class NodeStatusUpdater {
     return reason;
   }
 
-  private schedule(delayMs: number): void {
-    if (this.stopped) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.tick(), delayMs);
-  }
-
-  private async tick(): Promise<void> {
-    this.running = true;
-    let next: number;
+  /** One turn of the loop: a check, forced once after updateNow() until one succeeds. */
+  private async step(): Promise<void> {
+    const force = this.force;
+    this.force = false;
     try {
-      const force = this.force;
-      this.force = false;
-      await this.check(force).catch((err) => {
-        this.force ||= force;
-        throw err;
-      });
-      this.backoff.reset();
-      this.lastError = "";
-      this.o.onTick?.();
-      next = jittered(this.o.frequencyMs);
+      await this.check(force);
     } catch (err) {
-      if (!isTransient(err)) {
-        const message = `✗ node ${this.o.config().name}: cannot update its status: ${describe(err)}`;
-        if (message !== this.lastError) this.o.log.error(message);
-        this.lastError = message;
-      }
-      next = Math.min(this.backoff.next(), this.o.frequencyMs);
-    } finally {
-      this.running = false;
+      this.force ||= force;
+      throw err;
     }
-    this.schedule(next);
+    this.o.onTick?.();
   }
 }

@@ -16,6 +16,7 @@ export function docs(
   totalS: number,
   mem: MemoryReport,
   deploySection: string,
+  schedulingSection: string,
 ): string {
   const c = CRUD;
   return `# Benchmarks
@@ -102,6 +103,7 @@ ${etcdVersion ? `- etcd's figures (same ${FILL_CONFIGMAPS} ConfigMap JSON values
 ${memory.markdown()}
 
 ${deploySection}
+${schedulingSection}
 ## Reproduce
 
 \`\`\`sh
@@ -110,7 +112,8 @@ npm run bench
 \`\`\`
 
 The run uses only 127.0.0.1, free ports and temporary state and data directories, which it removes
-at the end (also on Ctrl-C). Sizes are constants at the top of \`bench/run.ts\`.
+at the end (also on Ctrl-C). Sizes are constants in \`bench/config.ts\`. \`BENCH_ONLY=scheduling npm run bench\`
+runs only the scheduling section and replaces only that section of this page.
 `;
 }
 

@@ -27,6 +27,8 @@ import { Table } from "./table.js";
 import { CAVEAT, CRUD, DEPLOYMENT_REPLICAS, FILL_CONCURRENCY, FILL_CONFIGMAPS, FILL_PODS, LIST_ALL_REPEATS, WATCHERS, WATCH_WRITES } from "./config.js";
 import { docs } from "./report.js";
 import { deploymentBench, deploymentDocs, deploymentTable, type DeploymentBenchResult } from "./deployments.js";
+import { schedulingBench } from "./scheduling.js";
+import { replaceSchedulingSection, schedulingDocs, schedulingText } from "./scheduling-report.js";
 import { crudSuite, runOps, watchLatency, type CrudConfig, type OpResult, type Row, type Target, type WatchRow } from "./workloads.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -282,6 +284,15 @@ async function main(): Promise<void> {
   const m = machine();
   log(`edgeplane benchmarks — ${m.cpu}, ${m.cores} cores, ${m.memoryGiB.toFixed(1)} GiB, Node ${m.node}`);
   log(`Note: ${CAVEAT}\n`);
+  // BENCH_ONLY=scheduling: only the scheduling section (it starts its own control planes), and only
+  // that section of docs/benchmarks.md is replaced.
+  if (process.env.BENCH_ONLY === "scheduling") {
+    const sched = await schedulingBench(log);
+    log(`\n${schedulingText(sched)}`);
+    writeFileSync(docsPath, replaceSchedulingSection(readFileSync(docsPath, "utf8"), schedulingDocs(sched, m.cores)));
+    log(`\nWrote the Scheduling section of ${docsPath} (it took ${sched.totalS.toFixed(0)} s)`);
+    return;
+  }
   res.work = mkdtempSync(join(tmpdir(), "edgeplane-bench-"));
 
   // edgeplane
@@ -373,8 +384,6 @@ async function main(): Promise<void> {
   const crud = crudTable(epRows, etRows);
   const watch = watchTable(epWatch, etcdTarget ? etWatch : undefined);
   const memory = memoryTable(mem, etMem);
-  const totalS = (now() - started) / 1000;
-  m.loadEnd = loadAverage();
 
   log(`\n== CRUD, ConfigMaps of ~1 KB ==\n${crud.text()}`);
   log(`\n== Watch delivery latency, ${WATCH_WRITES} writes per row ==\n${watch.text()}`);
@@ -387,7 +396,13 @@ async function main(): Promise<void> {
   const notes = [etcdNote, restartNote].filter((n): n is string => !!n);
 
   await cleanup();
-  writeFileSync(docsPath, docs(m, cp, etcd?.version, crud, watch, memory, notes, totalS, mem, deploymentDocs(deploy, deployTable)));
+  log(`\nScheduling: bare pods on simulated nodes (a fresh control plane and one agent process per size)`);
+  const sched = await schedulingBench(log);
+  log(`\n${schedulingText(sched)}`);
+  const totalS = (now() - started) / 1000;
+  m.loadEnd = loadAverage();
+  const schedDocs = schedulingDocs(sched, m.cores);
+  writeFileSync(docsPath, docs(m, cp, etcd?.version, crud, watch, memory, notes, totalS, mem, deploymentDocs(deploy, deployTable), schedDocs));
   log(`\nWrote ${docsPath} (run took ${totalS.toFixed(0)} s)`);
 }
 

@@ -171,8 +171,16 @@ export class WatchHub {
     } else this.unindexed.add(w);
     const timeoutMs = query.timeoutSeconds !== undefined ? query.timeoutSeconds * 1000 : this.settings.defaultTimeoutMs;
     w.timers.push(setTimeout(() => this.finish(w), timeoutMs));
-    if (w.bookmarks && this.settings.bookmarkIntervalMs > 0) {
-      w.timers.push(setInterval(() => this.sendBookmark(w), this.settings.bookmarkIntervalMs));
+    const every = this.settings.bookmarkIntervalMs;
+    if (w.bookmarks && every > 0) {
+      // The first one a random 75–125% of the interval out, so that watches opened together
+      // (every agent's watch when a namespace appears) do not all get theirs in the same tick.
+      w.timers.push(
+        setTimeout(() => {
+          this.sendBookmark(w);
+          if (!w.closed) w.timers.push(setInterval(() => this.sendBookmark(w), every));
+        }, every * (0.75 + Math.random() / 2)),
+      );
     }
   }
 

@@ -2,20 +2,13 @@
 // against N simulated nodes, each pod timed from its create request to the first event of a pod
 // watch that shows it bound (spec.nodeName) and the first that shows it Running — and the
 // scheduler's own counters (GET /debug/scheduler) sampled while it works.
+import type { SchedulerStats } from "../src/controllers/cluster/scheduler-runner.js";
 import type { HttpClient, LineStream } from "./client.js";
 import { now, summarize, type Summary } from "./stats.js";
 import { runOps, type OpResult } from "./workloads.js";
 
-export interface SchedulerCounters {
-  pending: number;
-  nodes: number;
-  pods: number;
-  bound: number;
-  unschedulable: number;
-  bindFailures: number;
-  rounds: number;
-  lastRoundMs: number;
-}
+/** GET /debug/scheduler's scheduler counters. */
+export type SchedulerCounters = SchedulerStats;
 
 export interface StartupResult {
   pods: number;

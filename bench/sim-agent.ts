@@ -2,6 +2,7 @@
 // --runtime simulated --nodes N` child process joining with a bootstrap token made as
 // `edgeplane token create` makes it — with node sizes of its own (--capacity, which `edgeplane up
 // --nodes` does not pass), and the child's pid to read its RSS.
+import { eachLine } from "../src/cli/each-line.js";
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -72,30 +73,22 @@ export async function startSimAgent(cp: ControlPlane, token: string, o: SimAgent
   let readyLine: string | undefined;
   let onHeap: ((bytes: number) => void) | undefined;
   const problems = new Map<string, number>();
-  const collect = (s: NodeJS.ReadableStream | null) => {
-    let partial = "";
-    s?.setEncoding("utf8");
-    s?.on("data", (chunk: string) => {
-      const parts = (partial + chunk).split("\n");
-      partial = parts.pop() ?? "";
-      for (const l of parts) {
-        const heap = HEAP_LINE.exec(l);
-        if (heap) {
-          onHeap?.((JSON.parse(heap[1]) as { heapUsed: number }).heapUsed);
-          continue;
-        }
-        lines.push(l);
-        if (l.startsWith("✗")) {
-          const key = l.replace(/\bsim-\d+\b/g, "NODE").replace(/\d+/g, "N").slice(0, 160);
-          if (problems.size < 50 || problems.has(key)) problems.set(key, (problems.get(key) ?? 0) + 1);
-        }
-        if (lines.length > 50) lines.shift();
-        if (!readyLine && READY_LINE.test(l)) readyLine = l;
-      }
-    });
+  const onLine = (l: string) => {
+    const heap = HEAP_LINE.exec(l);
+    if (heap) {
+      onHeap?.((JSON.parse(heap[1]) as { heapUsed: number }).heapUsed);
+      return;
+    }
+    lines.push(l);
+    if (l.startsWith("✗")) {
+      const key = l.replace(/\bsim-\d+\b/g, "NODE").replace(/\d+/g, "N").slice(0, 160);
+      if (problems.size < 50 || problems.has(key)) problems.set(key, (problems.get(key) ?? 0) + 1);
+    }
+    if (lines.length > 50) lines.shift();
+    if (!readyLine && READY_LINE.test(l)) readyLine = l;
   };
-  collect(child.stdout);
-  collect(child.stderr);
+  eachLine(child.stdout, onLine);
+  eachLine(child.stderr, onLine);
   let exited = false;
   const gone = new Promise<void>((r) => child.on("exit", () => ((exited = true), r())));
   const stop = async () => {

@@ -2,6 +2,7 @@
 // as `edgeplane token create` makes one, then `edgeplane agent` as a child process (simple to
 // stop and to measure), trusting the local CA, with the token in its environment rather than on
 // its command line. Resolves once every node runs.
+import { eachLine } from "../../src/cli/each-line.js";
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
@@ -60,25 +61,17 @@ export async function startLocalAgent(o: LocalAgentOptions): Promise<LocalAgent>
   let ready = false;
   let onReady: (line: string) => void = () => {};
   const readyLine = new Promise<string>((r) => (onReady = r));
-  const collect = (stream: NodeJS.ReadableStream | null) => {
-    let partial = "";
-    stream?.setEncoding("utf8");
-    stream?.on("data", (chunk: string) => {
-      const lines = (partial + chunk).split("\n");
-      partial = lines.pop() ?? "";
-      for (const line of lines) {
-        output.push(line);
-        if (output.length > OUTPUT_LINES_KEPT) output.shift();
-        if (ready && !stopping) o.onOutput?.(line);
-        else if (READY_LINE.test(line)) {
-          ready = true;
-          onReady(line);
-        }
-      }
-    });
+  const onLine = (line: string) => {
+    output.push(line);
+    if (output.length > OUTPUT_LINES_KEPT) output.shift();
+    if (ready && !stopping) o.onOutput?.(line);
+    else if (READY_LINE.test(line)) {
+      ready = true;
+      onReady(line);
+    }
   };
-  collect(child.stdout);
-  collect(child.stderr);
+  eachLine(child.stdout, onLine);
+  eachLine(child.stderr, onLine);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string[] }>((resolve) => {
     child.on("exit", (code, signal) => resolve({ code, signal, output: [...output] }));
     child.on("error", (err) => {

@@ -6,11 +6,10 @@ import { eachLine } from "../src/cli/each-line.js";
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { PassThrough } from "node:stream";
 import { READY_LINE } from "../agent/agent.js";
 import { BOOTSTRAP_TOKEN_ENV } from "../agent/cli/flags.js";
 import { packageRoot } from "../src/cli/paths.js";
-import { runToken } from "../src/cli/token.js";
+import { createBootstrapToken } from "../agent/local/local-agent.js";
 import type { ControlPlane } from "../src/cli/up.js";
 
 export interface SimAgent {
@@ -42,16 +41,8 @@ export interface SimAgentOptions {
 }
 
 /** A bootstrap token, made as `edgeplane token create` makes it (the same code, in this process). */
-export async function bootstrapToken(cp: ControlPlane): Promise<string> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = "";
-  let stderr = "";
-  out.on("data", (c: Buffer) => (stdout += c.toString("utf8")));
-  err.on("data", (c: Buffer) => (stderr += c.toString("utf8")));
-  const code = await runToken({ flags: { kubeconfig: cp.kubeconfigPath, ttl: "2h", description: "npm run bench" }, positionals: ["create"] }, out, err);
-  if (code !== 0) throw new Error(`edgeplane token create failed: ${stderr.trim()}`);
-  return stdout.trim();
+export function bootstrapToken(cp: ControlPlane): Promise<string> {
+  return createBootstrapToken(cp.kubeconfigPath, { ttl: "2h", description: "npm run bench" });
 }
 
 /** Starts `edgeplane agent` as a child process; resolves once it printed that every node runs. */

@@ -7,7 +7,7 @@ import { Agent } from "../agent.js";
 import { JoinError } from "../credentials/node-credentials.js";
 import { consoleLogger } from "../log.js";
 import { parseAgentFlags } from "./parse.js";
-import { stopWithParent } from "../../src/cli/stop-with-parent.js";
+import { onStopSignals } from "../../src/cli/stop-signals.js";
 
 export async function runAgent(parsed: Parsed): Promise<number> {
   const s = parseAgentFlags(parsed);
@@ -38,11 +38,7 @@ export async function runAgent(parsed: Parsed): Promise<number> {
       resolve();
     };
   });
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
-  process.on("SIGHUP", onSignal);
-  // Tests (and `edgeplane up`) ask the agent to stop when the process that started it goes away.
-  const cancelParentWatch = stopWithParent(() => onSignal());
+  const stopListening = onStopSignals(onSignal);
 
   try {
     log.info(`… joining ${s.server} as ${s.nodes === 1 ? `node ${s.name}` : `${s.nodes} ${s.runtime.name} nodes`}`);
@@ -57,9 +53,6 @@ export async function runAgent(parsed: Parsed): Promise<number> {
     log.info("✓ stopped");
     return 0;
   } finally {
-    cancelParentWatch();
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
-    process.off("SIGHUP", onSignal);
+    stopListening();
   }
 }

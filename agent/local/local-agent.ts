@@ -37,15 +37,15 @@ export interface LocalAgent {
   stop(): Promise<void>;
 }
 
-/** A bootstrap token, made exactly as `edgeplane token create` makes it. */
-async function createBootstrapToken(kubeconfig: string): Promise<string> {
+/** A bootstrap token, made exactly as `edgeplane token create` makes it (the same code, in this process). */
+export async function createBootstrapToken(kubeconfig: string, o: { ttl: string; description: string } = { ttl: "24h", description: "edgeplane up --nodes" }): Promise<string> {
   const out = new PassThrough();
   const err = new PassThrough();
   let stdout = "";
   let stderr = "";
   out.on("data", (c: Buffer) => (stdout += c.toString("utf8")));
   err.on("data", (c: Buffer) => (stderr += c.toString("utf8")));
-  const code = await runToken({ flags: { kubeconfig, ttl: "24h", description: "edgeplane up --nodes" }, positionals: ["create"] }, out, err);
+  const code = await runToken({ flags: { kubeconfig, ttl: o.ttl, description: o.description }, positionals: ["create"] }, out, err);
   if (code !== 0) throw new UpError(`cannot create a bootstrap token for the local nodes: ${stderr.trim()}`);
   return stdout.trim();
 }

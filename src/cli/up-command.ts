@@ -4,7 +4,7 @@
 import { UsageError, type Parsed } from "./args.js";
 import { startControlPlane, type ControlPlane } from "./up.js";
 import { UpError } from "./up-error.js";
-import { stopWithParent } from "./stop-with-parent.js";
+import { onStopSignals } from "./stop-signals.js";
 import type { LocalAgent } from "../../agent/local/local-agent.js";
 
 const OUTPUT_LINES_SHOWN = 30;
@@ -65,12 +65,8 @@ export async function runUp(parsed: Parsed): Promise<number> {
       resolveSignal(signal);
     };
   });
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
-  process.on("SIGHUP", onSignal);
+  const stopListening = onStopSignals(onSignal);
 
-  // Tests (and supervisors) can ask us to stop when the process that started us goes away.
-  const cancelParentWatch = stopWithParent(() => onSignal("SIGTERM"));
 
   try {
     try {
@@ -135,10 +131,7 @@ export async function runUp(parsed: Parsed): Promise<number> {
     await cp.stop();
     return 1;
   } finally {
-    cancelParentWatch();
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
-    process.off("SIGHUP", onSignal);
+    stopListening();
   }
 }
 

@@ -2,7 +2,7 @@
 // (pkg/registry/core/pod/storage BindingREST). In one read-modify-write it sets spec.nodeName and
 // the PodScheduled=True condition; a pod already bound, being deleted or still gated is refused
 // with 409 Conflict on pods/binding, with upstream's messages. Answers a Success Status, 201.
-import type { KindDef } from "../apis/types.js";
+import type { KindDef, KubeObject } from "../apis/types.js";
 import { setPodCondition } from "../apis/core/v1/pod-conditions.js";
 import { rfc3339 } from "../lib/clock.js";
 import { notSupported, required, type FieldError } from "../lib/field-errors.js";
@@ -39,19 +39,20 @@ export function validateBinding(name: string, namespace: string, raw: unknown): 
 }
 
 /** Binds the pod in one transaction; throws a StatusError when it cannot be bound. */
-export function bindPod(storage: Storage, podDef: KindDef, namespace: string, b: Binding, now: number, dryRun = false): { code: number; body: unknown } {
+export function bindPod(storage: Storage, podDef: KindDef, namespace: string, b: Binding, now: number, dryRun = false): { code: number; body: unknown; pod?: KubeObject } {
   const name = b.metadata!.name!;
   const node = b.target!.name!;
   const pre = { uid: b.metadata?.uid, resourceVersion: b.metadata?.resourceVersion ? revisionFor(b.metadata.resourceVersion, namespace) : undefined };
+  let pod: KubeObject | undefined;
   try {
-    kindStorage(storage, podDef).guaranteedUpdate(name, (current) => {
+    pod = kindStorage(storage, podDef).guaranteedUpdate(name, (current) => {
       if (!current) throw notFound({ group: "", resource: "pods" }, name);
       checkPreconditions(podDef, name, current, pre);
       const spec = (current.spec ?? {}) as { nodeName?: string; schedulingGates?: unknown[] };
       if (current.metadata.deletionTimestamp) throw conflict(BINDING_GR, name, `pod ${name} is being deleted, cannot be assigned to a host`);
       if (spec.nodeName) throw conflict(BINDING_GR, name, `pod ${name} is already assigned to node ${JSON.stringify(spec.nodeName)}`);
       if (spec.schedulingGates?.length) throw conflict(BINDING_GR, name, `pod ${name} has non-empty .spec.schedulingGates`);
-      const next = structuredClone(current);
+      const next = current; // already the store's copy, read inside this transaction
       (next.spec as { nodeName?: string }).nodeName = node;
       const annotations = b.metadata?.annotations;
       if (annotations && Object.keys(annotations).length) next.metadata.annotations = { ...(next.metadata.annotations ?? {}), ...annotations };
@@ -59,12 +60,12 @@ export function bindPod(storage: Storage, podDef: KindDef, namespace: string, b:
       setPodCondition(next.status as { conditions?: [] }, { type: "PodScheduled", status: "True" }, rfc3339(now));
       if (dryRun) throw new DryRunDone();
       return next;
-    });
+    }).object;
   } catch (e) {
-    if (e instanceof DryRunDone) return { code: 201, body: success() };
+    if (e instanceof DryRunDone) return { code: 201, body: { ...success(), code: 201 } };
     throw storageToStatus(podDef, e);
   }
-  return { code: 201, body: { ...success(), code: 201 } };
+  return { code: 201, body: { ...success(), code: 201 }, pod };
 }
 
 class DryRunDone extends Error {}

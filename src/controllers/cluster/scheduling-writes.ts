@@ -55,9 +55,8 @@ export function bindAll(storage: Storage, store: GenericStore, namespace: string
   const sink = eventSink(store);
   return reqs.map((r) => {
     try {
-      bindPod(storage, PODS, namespace, { metadata: { name: r.name, uid: r.uid }, target: { kind: "Node", name: r.node } }, now);
-      const pod = store.get(PODS, r.name);
-      emitEvent(recorder, sink, involvedObject(pod, "Pod", "v1"), "Normal", "Scheduled", `Successfully assigned ${namespace}/${r.name} to ${r.node}`);
+      const { pod } = bindPod(storage, PODS, namespace, { metadata: { name: r.name, uid: r.uid }, target: { kind: "Node", name: r.node } }, now);
+      emitEvent(recorder, sink, involvedObject(pod!, "Pod", "v1"), "Normal", "Scheduled", `Successfully assigned ${namespace}/${r.name} to ${r.node}`);
       return { name: r.name, ok: true };
     } catch (e) {
       return failed(r.name, e);

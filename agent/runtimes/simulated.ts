@@ -4,6 +4,7 @@
 // (137, killed) when the grace period ends. Pods get addresses from the node's pod CIDR.
 // Nothing survives the agent: after a restart the kubelet starts the pods again.
 import { createHash, randomBytes } from "node:crypto";
+import type { Readable } from "node:stream";
 import { PodIPAllocator } from "../network/ipam.js";
 import {
   NotSupportedError,
@@ -11,6 +12,7 @@ import {
   type ContainerConfig,
   type ContainerRuntime,
   type ContainerStatus,
+  type ExecResult,
   type PodSandbox,
   type PodSandboxConfig,
   type RuntimeContext,
@@ -43,6 +45,10 @@ export class SimulatedRuntime implements ContainerRuntime {
 
   async version(): Promise<RuntimeVersion> {
     return { runtimeName: "simulated", runtimeVersion: SIMULATED_RUNTIME_VERSION, runtimeApiVersion: "v1" };
+  }
+
+  async imageStatus(image: string): Promise<string | undefined> {
+    return this.pullImage(image);
   }
 
   async pullImage(image: string): Promise<string> {
@@ -160,8 +166,14 @@ export class SimulatedRuntime implements ContainerRuntime {
     return out;
   }
 
-  async containerLogs(): Promise<string> {
+  async containerLogs(): Promise<Readable> {
     throw new NotSupportedError("the simulated runtime runs no processes, so its containers have no logs");
+  }
+
+  /** Nothing runs, so every command succeeds at once (exec probes of simulated pods pass). */
+  async exec(id: string): Promise<ExecResult> {
+    this.get(id);
+    return { exitCode: 0, output: "", timedOut: false };
   }
 
   async close(): Promise<void> {

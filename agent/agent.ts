@@ -2,6 +2,7 @@
 // kwok simulates many nodes in one process), all over one Transport. The first node joins
 // alone so that a wrong token or server fails fast; the others follow a few at a time.
 import { hostname } from "node:os";
+import { join } from "node:path";
 import { Transport } from "./client/transport.js";
 import { Kubelet } from "./kubelet/kubelet.js";
 import { readMachine, simulatedMachine, type Machine } from "./kubelet/machine.js";
@@ -28,6 +29,14 @@ export interface AgentOptions {
   /** From --capacity; the machine's values fill in the rest. */
   capacity: Record<string, string>;
   statusFrequencyMs: number;
+  /** How often every pod is synced again (upstream's --sync-frequency). */
+  syncFrequencyMs: number;
+  /** The docker runtime's socket. */
+  runtimeEndpoint: string;
+  /** Pod volumes and runtime state live here (one folder per node). */
+  rootDir: string;
+  /** Static pod manifests. */
+  manifestsDir?: string;
   log: Logger;
   /** For tests: the machine (default: read from this one). */
   machine?: Machine;
@@ -80,7 +89,7 @@ export class Agent {
   /** Joins and starts every node; throws (JoinError or Error) when the first one cannot. */
   async start(): Promise<void> {
     const started = Date.now();
-    const probe = this.o.runtime.create({ nodeName: this.names[0], podCIDR: podCIDRFor(0) });
+    const probe = this.o.runtime.create({ nodeName: this.names[0], podCIDR: podCIDRFor(0), endpoint: this.o.runtimeEndpoint, stateDir: join(this.o.rootDir, this.names[0], "runtime") });
     const version = await probe.version();
     await probe.close();
     for (const config of this.configs(`${version.runtimeName}://${version.runtimeVersion}`)) {
@@ -91,6 +100,12 @@ export class Agent {
           config,
           runtime: this.o.runtime,
           statusFrequencyMs: this.o.statusFrequencyMs,
+          syncFrequencyMs: this.o.syncFrequencyMs,
+          runtimeEndpoint: this.o.runtimeEndpoint,
+          rootDir: join(this.o.rootDir, config.name),
+          manifestsDir: this.o.manifestsDir,
+          ca: this.o.ca,
+          insecureSkipTLSVerify: this.o.insecureSkipTLSVerify,
           log: this.o.log,
           phaseMs: this.o.nodes > 1 ? Math.random() * 2000 : 0,
         }),

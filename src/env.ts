@@ -2,6 +2,7 @@
 import type { NamespaceStore } from "../durable-objects/namespace-store.js";
 import type { AuditLog } from "../durable-objects/audit-log.js";
 import type { ClusterControllers } from "../durable-objects/cluster-controllers.js";
+import type { NodeTunnel } from "../durable-objects/node-tunnel.js";
 
 export interface Env {
   NAMESPACE_STORE: DurableObjectNamespace<NamespaceStore>;
@@ -9,6 +10,8 @@ export interface Env {
   AUDIT_LOG?: DurableObjectNamespace<AuditLog>;
   /** The scheduler and node lifecycle controller (one instance, "cluster"). */
   CLUSTER_CONTROLLERS?: DurableObjectNamespace<ClusterControllers>;
+  /** One per node (idFromName(nodeName)): the agent's tunnel, over which pods/log reaches it; without it no node is reachable. */
+  NODE_TUNNEL?: DurableObjectNamespace<NodeTunnel>;
   ADMIN_TOKEN?: string;
   /** Secret: "key2:<base64 of 32 bytes>,key1:<base64>"; Secrets are encrypted under the first, read with any (docs/security.md). */
   ENCRYPTION_KEYS?: string;

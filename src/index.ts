@@ -5,6 +5,7 @@ import { clusterControllers, clusterStore, namespaceStore } from "./api/stores.j
 export { NamespaceStore } from "../durable-objects/namespace-store.js";
 export { AuditLog } from "../durable-objects/audit-log.js";
 export { ClusterControllers } from "../durable-objects/cluster-controllers.js";
+export { NodeTunnel } from "../durable-objects/node-tunnel.js";
 import type { Env } from "./env.js";
 
 export default {

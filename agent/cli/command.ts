@@ -24,6 +24,10 @@ export async function runAgent(parsed: Parsed): Promise<number> {
     taints: s.taints,
     capacity: s.capacity,
     statusFrequencyMs: s.statusFrequencyMs,
+    syncFrequencyMs: s.syncFrequencyMs,
+    runtimeEndpoint: s.runtimeEndpoint,
+    rootDir: s.rootDir,
+    manifestsDir: s.manifestsDir,
     log,
   });
 

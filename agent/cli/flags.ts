@@ -4,12 +4,24 @@ import type { FlagSpec } from "../../src/cli/args.js";
 
 export const DEFAULT_STATUS_FREQUENCY = "10s";
 export const BOOTSTRAP_TOKEN_ENV = "EDGEPLANE_BOOTSTRAP_TOKEN";
+export const DEFAULT_SYNC_FREQUENCY = "1m";
+export const DEFAULT_RUNTIME_ENDPOINT = "unix:///var/run/docker.sock";
 
 export const agentFlags: FlagSpec[] = [
   { name: "server", type: "string", valueName: "URL", description: "The control plane, e.g. https://127.0.0.1:8787 or https://edgeplane.example.workers.dev" },
   { name: "token", type: "string", valueName: "TOKEN", description: `Bootstrap token from 'edgeplane token create' (or set ${BOOTSTRAP_TOKEN_ENV})` },
   { name: "name", type: "string", valueName: "NAME", description: "Node name; with --nodes N > 1 the nodes are NAME-0 … NAME-(N-1) (default: the host name, lowercased)" },
-  { name: "runtime", type: "string", valueName: "NAME", description: "Container runtime: simulated (pods run at once, no containers)", default: "simulated" },
+  {
+    name: "runtime",
+    type: "string",
+    valueName: "NAME",
+    description: "Container runtime: docker (the Docker Engine API: Docker or Podman), process (host processes, no images) or simulated (no containers; many nodes per process)",
+    default: "simulated",
+  },
+  { name: "runtime-endpoint", type: "string", valueName: "URL", description: "The docker runtime's socket, e.g. unix:///run/podman/podman.sock", default: DEFAULT_RUNTIME_ENDPOINT },
+  { name: "root-dir", type: "string", valueName: "DIR", description: "Where pod volumes and runtime state are kept (default: /var/lib/edgeplane-agent as root, else ~/.edgeplane-agent)" },
+  { name: "manifests", type: "string", valueName: "DIR", description: "Run the pod manifests (.yaml, .yml, .json) in DIR as static pods, shown in the API as mirror pods" },
+  { name: "sync-frequency", type: "string", valueName: "DURATION", description: "How often every pod is synced again (configMap and secret volumes refresh this often)", default: DEFAULT_SYNC_FREQUENCY },
   { name: "nodes", type: "string", valueName: "N", description: "Number of nodes this process runs (simulated runtime only)", default: "1" },
   { name: "labels", type: "list", valueName: "K=V,…", description: "Labels to add to the Node (repeatable)" },
   { name: "taints", type: "list", valueName: "K=V:EFFECT,…", description: "Taints to register the Node with, e.g. gpu=true:NoSchedule (repeatable)" },

@@ -3,7 +3,8 @@
 // resource quantities), each failing with a UsageError that says how to fix it.
 import type { AgentOptions } from "../agent.js";
 import { readFileSync } from "node:fs";
-import { hostname } from "node:os";
+import { homedir, hostname } from "node:os";
+import { join, resolve } from "node:path";
 import { parseQuantity, QuantityError } from "../../src/admission/quantity.js";
 import { isDNS1123Subdomain, isQualifiedName, isValidLabelValue } from "../../src/apis/validation.js";
 import { parseBootstrapToken } from "../../src/auth/tokens/bootstrap.js";
@@ -12,7 +13,7 @@ import { parseDuration } from "../../src/cli/token.js";
 import type { Taint } from "../kubelet/node-status.js";
 import { MAX_POD_CIDRS } from "../network/node-addresses.js";
 import { runtimeNamed, runtimes } from "../runtimes/index.js";
-import { BOOTSTRAP_TOKEN_ENV, DEFAULT_STATUS_FREQUENCY } from "./flags.js";
+import { BOOTSTRAP_TOKEN_ENV, DEFAULT_RUNTIME_ENDPOINT, DEFAULT_STATUS_FREQUENCY, DEFAULT_SYNC_FREQUENCY } from "./flags.js";
 
 const HELP = "run 'edgeplane agent --help'";
 const TAINT_EFFECTS = ["NoSchedule", "PreferNoSchedule", "NoExecute"];
@@ -149,6 +150,26 @@ export function parseFrequency(text: string | undefined): number {
   return ms;
 }
 
+export function parseSyncFrequency(text: string | undefined): number {
+  const value = text ?? DEFAULT_SYNC_FREQUENCY;
+  const ms = parseDuration(value);
+  if (ms === undefined || ms < 1000) throw new UsageError(`--sync-frequency needs a duration of at least 1s (got '${value}')`, "e.g. 1m or 10s");
+  return ms;
+}
+
+/** `unix:///path` or a bare absolute path; other schemes are not served by the docker runtime. */
+export function parseRuntimeEndpoint(text: string | undefined): string {
+  const value = text ?? DEFAULT_RUNTIME_ENDPOINT;
+  if (value.startsWith("/")) return `unix://${value}`;
+  if (!/^unix:\/\/\/./.test(value)) throw new UsageError(`--runtime-endpoint: '${value}' is not a unix socket`, "e.g. --runtime-endpoint unix:///var/run/docker.sock");
+  return value;
+}
+
+/** The agent's own directory: --root-dir, else /var/lib/edgeplane-agent as root, else ~/.edgeplane-agent. */
+export function defaultRootDir(uid = process.getuid?.() ?? -1, home = homedir()): string {
+  return uid === 0 ? "/var/lib/edgeplane-agent" : join(home, ".edgeplane-agent");
+}
+
 export function parseAgentFlags(parsed: Parsed, env: NodeJS.ProcessEnv = process.env): AgentSettings {
   const f = parsed.flags;
   if (parsed.positionals.length) throw new UsageError(`'edgeplane agent' takes no arguments (got '${parsed.positionals[0]}')`, HELP);
@@ -187,6 +208,10 @@ export function parseAgentFlags(parsed: Parsed, env: NodeJS.ProcessEnv = process
     ca,
     insecureSkipTLSVerify: insecure,
     statusFrequencyMs: parseFrequency(f["node-status-update-frequency"] as string | undefined),
+    syncFrequencyMs: parseSyncFrequency(f["sync-frequency"] as string | undefined),
+    runtimeEndpoint: parseRuntimeEndpoint(f["runtime-endpoint"] as string | undefined),
+    rootDir: resolve((f["root-dir"] as string | undefined) ?? defaultRootDir()),
+    ...(f.manifests !== undefined ? { manifestsDir: resolve(f.manifests as string) } : {}),
     quiet: f.quiet === true,
   };
 }

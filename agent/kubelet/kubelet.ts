@@ -10,7 +10,9 @@ import type { Transport } from "../client/transport.js";
 import { NodeCredentials } from "../credentials/node-credentials.js";
 import type { Logger } from "../log.js";
 import type { ContainerRuntime, RuntimeDescriptor } from "../runtimes/runtime.js";
+import { TunnelClient } from "../tunnel/tunnel-client.js";
 import { EventRecorder } from "./events.js";
+import { logProvider } from "./log-provider.js";
 import { NodeLease } from "./node-lease.js";
 import { registerNode } from "./node-registration.js";
 import type { NodeConfig } from "./node-status.js";
@@ -27,6 +29,15 @@ export interface KubeletOptions {
   config: NodeConfig;
   runtime: RuntimeDescriptor;
   statusFrequencyMs: number;
+  /** Every pod is synced again this often (upstream's --sync-frequency). */
+  syncFrequencyMs: number;
+  runtimeEndpoint?: string;
+  /** This node's own folder: pod volumes, runtime state. */
+  rootDir: string;
+  manifestsDir?: string;
+  /** The CA the control plane's certificate is checked against (the tunnel dials it itself). */
+  ca?: string;
+  insecureSkipTLSVerify?: boolean;
   log: Logger;
   /** Spreads the node's timers: its first lease renewal and status check come this much later. */
   phaseMs?: number;
@@ -45,6 +56,7 @@ export class Kubelet {
   private ticks = 0;
   private stopped = false;
   private unsubscribe?: () => void;
+  private tunnel?: TunnelClient;
 
   constructor(private readonly o: KubeletOptions) {
     this.cfg = o.config;
@@ -72,6 +84,19 @@ export class Kubelet {
     this.cfg = { ...this.cfg, podCIDR: registered.podCIDR };
     const runtime = this.o.runtime.create({ nodeName: this.cfg.name, podCIDR: this.cfg.podCIDR });
     this.runtime = runtime;
+    // The outbound tunnel that `kubectl logs` reaches this node through; simulated pods have no output.
+    if (this.o.runtime.name !== "simulated") {
+      this.tunnel = new TunnelClient({
+        server: this.o.transport.server,
+        nodeName: this.cfg.name,
+        token: () => this.credentials.token(),
+        tls: { ca: this.o.ca, insecureSkipTLSVerify: this.o.insecureSkipTLSVerify },
+        log: this.o.log,
+        handlers: { logs: logProvider(runtime, this.cfg.name) },
+        unauthorized: () => this.credentials.unauthorized(),
+      });
+      this.tunnel.start();
+    }
     const events = new EventRecorder(this.client, this.cfg.name);
     const syncer = new PodSyncer({
       nodeName: this.cfg.name,
@@ -139,6 +164,7 @@ export class Kubelet {
     this.workers?.stop();
     this.credentials.stop();
     await this.informer?.stop();
+    await this.tunnel?.stop();
     await this.runtime?.close();
   }
 

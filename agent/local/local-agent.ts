@@ -4,6 +4,7 @@
 // its command line. Resolves once every node runs.
 import { eachLine } from "../../src/cli/each-line.js";
 import { spawn } from "node:child_process";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { packageRoot } from "../../src/cli/paths.js";
@@ -11,6 +12,7 @@ import { runToken } from "../../src/cli/token.js";
 import { UpError } from "../../src/cli/up-error.js";
 import { READY_LINE } from "../agent.js";
 import { BOOTSTRAP_TOKEN_ENV } from "../cli/flags.js";
+import { chooseLocalRuntime, type LocalRuntime } from "./runtime-choice.js";
 
 export const LOCAL_NODE_NAME = "edgeplane";
 const OUTPUT_LINES_KEPT = 100;
@@ -19,8 +21,14 @@ export interface LocalAgentOptions {
   server: string;
   caPath: string;
   kubeconfigPath: string;
+  /** The control plane's state folder: the agent keeps its own in <state>/agent. */
+  stateDir: string;
   nodes: number;
+  /** A runtime name, or "auto" for the best this machine has (runtime-choice.ts). */
   runtime: string;
+  runtimeEndpoint?: string;
+  /** Progress lines (which runtime was chosen). */
+  say?(line: string): void;
   /** The agent's lines once it runs (its recoveries and problems). */
   onOutput?(line: string): void;
   readyTimeoutMs?: number;
@@ -32,6 +40,8 @@ export interface LocalAgent {
   summary: string;
   /** How long the nodes took to join and register, in seconds. */
   seconds: number;
+  /** What runtime runs the pods, when a real one does (e.g. "podman 4.3.1 at unix:///…"). */
+  runtimeDetail?: string;
   /** Resolves when the agent has exited, whoever stopped it. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string[] }>;
   stop(): Promise<void>;
@@ -52,7 +62,15 @@ export async function createBootstrapToken(kubeconfig: string, o: { ttl: string;
 
 export async function startLocalAgent(o: LocalAgentOptions): Promise<LocalAgent> {
   const token = await createBootstrapToken(o.kubeconfigPath);
-  const args = [join(packageRoot, "bin", "edgeplane.js"), "agent", "--server", o.server, "--certificate-authority", o.caPath, "--nodes", String(o.nodes), "--name", LOCAL_NODE_NAME, "--runtime", o.runtime];
+  const agentDir = join(o.stateDir, "agent");
+  mkdirSync(agentDir, { recursive: true });
+  let chosen: LocalRuntime = { name: o.runtime, endpoint: o.runtimeEndpoint, detail: "", stop: async () => {} };
+  if (o.runtime === "auto") {
+    o.say?.("… looking for a container runtime");
+    chosen = await chooseLocalRuntime(agentDir);
+  }
+  const args = [join(packageRoot, "bin", "edgeplane.js"), "agent", "--server", o.server, "--certificate-authority", o.caPath, "--nodes", String(o.nodes), "--name", LOCAL_NODE_NAME, "--runtime", chosen.name, "--root-dir", agentDir];
+  if (chosen.endpoint) args.push("--runtime-endpoint", chosen.endpoint);
   const child = spawn(process.execPath, args, {
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, [BOOTSTRAP_TOKEN_ENV]: token, EDGEPLANE_STOP_WITH_PARENT: "1" },
@@ -90,6 +108,7 @@ export async function startLocalAgent(o: LocalAgentOptions): Promise<LocalAgent>
       clearTimeout(timer);
       if (!gone) child.kill("SIGKILL");
       await exited;
+      await chosen.stop();
     })();
     return stopping;
   };
@@ -104,7 +123,7 @@ export async function startLocalAgent(o: LocalAgentOptions): Promise<LocalAgent>
   clearTimeout(timer);
   if ("line" in outcome) {
     const [, count, runtime, names, seconds] = READY_LINE.exec(outcome.line) ?? [];
-    return { pid: child.pid ?? -1, summary: `${count} ${runtime} node${count === "1" ? "" : "s"}: ${names}`, seconds: Number(seconds), exited, stop };
+    return { pid: child.pid ?? -1, summary: `${count} ${runtime} node${count === "1" ? "" : "s"}: ${names}`, seconds: Number(seconds), exited, stop, ...(chosen.detail ? { runtimeDetail: chosen.detail } : {}) };
   }
   await stop();
   if ("exit" in outcome) {

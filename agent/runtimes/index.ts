@@ -1,9 +1,13 @@
-// The runtimes `--runtime` can name. A new runtime (docker, process) is one more entry here
-// and a file implementing ContainerRuntime; nothing else in the agent changes.
+// The runtimes `--runtime` can name. A new runtime is one more entry here and a folder
+// implementing ContainerRuntime; nothing else in the agent changes.
+import { dockerRuntime } from "./docker/descriptor.js";
+import { processRuntime } from "./process/descriptor.js";
 import type { RuntimeDescriptor } from "./runtime.js";
 import { simulatedRuntime } from "./simulated.js";
 
 export const runtimes: Record<string, RuntimeDescriptor> = {
+  docker: dockerRuntime,
+  process: processRuntime,
   simulated: simulatedRuntime,
 };
 

@@ -40,6 +40,8 @@ import { JWKS_PATH, jwks, OPENID_CONFIG_PATH, openidConfiguration } from "./oidc
 import { encryptionRoutes } from "./encryption.js";
 import { errorForLog } from "../storage/encryption/log-safe.js";
 
+import { TUNNEL_CONNECT_ROUTE, connectTunnel } from "../tunnel/connect.js";
+
 export const app = new Hono<AppEnv>();
 
 app.onError((err, c) => {
@@ -65,6 +67,8 @@ app.get(JWKS_PATH, jwks);
 app.use("*", authenticate);
 // Then the abuse limits (they need the user), then authorization, as upstream orders its filters.
 app.use("*", limits);
+// A node's agent opening its tunnel: connectTunnel admits only that node (no RBAC rule grants it).
+app.get(TUNNEL_CONNECT_ROUTE, connectTunnel);
 app.use("*", authorizePath);
 
 for (const path of ["/healthz", "/livez", "/readyz"]) {

@@ -3,7 +3,7 @@
 // namespaces, whose lifecycle gates writes into them (upstream's NamespaceLifecycle admission).
 import type { Ctx } from "./context.js";
 import { AUDIT_ANNOTATIONS_HEADER } from "../audit/annotations.js";
-import { admitNodeCreate } from "../auth/authorizers/node/restriction.js";
+import { admitNodeCreate, admitNodeMirrorPodOwner, storedNodeUid } from "../auth/authorizers/node/restriction.js";
 import { guardRbacPatch, guardRbacWrite } from "../auth/rbac/write-guard.js";
 import type { KindDef, KubeObject } from "../apis/types.js";
 import type { Env } from "../env.js";
@@ -20,6 +20,7 @@ import { namespaceBeforeUpdate, withExistingPodWarnings } from "../admission/pod
 import { keepWatchSlot, watchOwner } from "../limits/watches.js";
 import { createTokenRequest } from "./token-request.js";
 import { createBinding } from "./binding.js";
+import { getPodLog } from "./pod-log.js";
 
 
 /** Namespaces that always exist and may not be deleted (upstream's immortal namespaces). */
@@ -77,6 +78,7 @@ export async function handleResource(c: Ctx, r: Resolved): Promise<Response> {
       if (def.namespaced && !target.namespace) throw methodNotAllowed();
       const { body, duplicates } = await readObject(req, def);
       admitNodeCreate(c.get("user"), def, body);
+      await admitNodeMirrorPodOwner(c.get("user"), def, body, (node) => storedNodeUid(env, node));
       const nsLabels = await admitCreate(env, def, target, body);
       await guardRbacWrite(env, c.get("user"), def, target, body);
       return outcome(await store.create(target, body, { ...writeOptions(params, req.headers.get("user-agent")), duplicateFields: duplicates, ...nsLabels }));
@@ -96,8 +98,9 @@ export async function handleResource(c: Ctx, r: Resolved): Promise<Response> {
   }
   if (sub === "token" && def.group === "" && def.kind === "ServiceAccount") return createTokenRequest(c, r);
   if (sub === "binding" && def.group === "" && def.kind === "Pod") return createBinding(c, r);
+  if (sub === "log" && def.group === "" && def.kind === "Pod") return getPodLog(c, r);
   if (sub && sub !== "status" && sub !== "scale") {
-    // Served by later components (the node agent's log and exec).
+    // Served by later components (the node agent's exec, attach, port-forward).
     throw methodNotAllowed();
   }
   switch (method) {

@@ -29,12 +29,14 @@ export async function runUp(parsed: Parsed): Promise<number> {
     vars[key] = kv.slice(eq + 1);
   }
   const nodes = parseNodes(f.nodes as string | undefined);
-  const runtime = (f.runtime as string | undefined) ?? "simulated";
+  const runtime = (f.runtime as string | undefined) ?? "auto";
+  const runtimeEndpoint = f["runtime-endpoint"] as string | undefined;
   if (nodes > 0) {
     const { runtimeNamed, runtimes } = await import("../../agent/runtimes/index.js");
-    const descriptor = runtimeNamed(runtime);
-    if (!descriptor) throw new UsageError(`unknown runtime '${runtime}'`, `the runtimes are: ${Object.keys(runtimes).join(", ")}`);
-    if (nodes > 1 && !descriptor.multiNode) throw new UsageError(`--nodes ${nodes} needs a runtime that simulates nodes; '${runtime}' runs one node per machine`, "use --nodes 1, or --runtime simulated");
+    const descriptor = runtime === "auto" ? undefined : runtimeNamed(runtime);
+    if (runtime !== "auto" && !descriptor) throw new UsageError(`unknown runtime '${runtime}'`, `the runtimes are: auto, ${Object.keys(runtimes).join(", ")}`);
+    if (nodes > 1 && !descriptor?.multiNode) throw new UsageError(`--nodes ${nodes} needs a runtime that simulates nodes; '${runtime}' runs one node per machine`, "use --nodes 1, or --runtime simulated");
+    if (runtimeEndpoint !== undefined && runtime !== "docker") throw new UsageError("--runtime-endpoint is for --runtime docker", "add --runtime docker, or drop --runtime-endpoint");
   }
   const quiet = f.quiet === true;
   const say = (line: string) => {
@@ -88,7 +90,7 @@ export async function runUp(parsed: Parsed): Promise<number> {
       try {
         // The agent's later lines are its state changes: problems (✗) go to stderr even with --quiet.
         const onOutput = (line: string) => (line.startsWith("✗") ? process.stderr.write(`[agent] ${line}\n`) : say(`[agent] ${line}`));
-        agent = await startLocalAgent({ server: cp.url, caPath: cp.caPath, kubeconfigPath: cp.kubeconfigPath, nodes, runtime, onOutput });
+        agent = await startLocalAgent({ server: cp.url, caPath: cp.caPath, kubeconfigPath: cp.kubeconfigPath, stateDir: cp.stateDir, nodes, runtime, runtimeEndpoint, onOutput, say });
       } catch (err) {
         await cp.stop();
         if (!(err instanceof UpError)) throw err;
@@ -96,6 +98,7 @@ export async function runUp(parsed: Parsed): Promise<number> {
         return 1;
       }
       say(`✓ Started ${agent.summary} (agent pid ${agent.pid}, ${agent.seconds.toFixed(1)}s)`);
+      if (agent.runtimeDetail) say(`  runtime: ${agent.runtimeDetail}`);
     }
 
     say("");

@@ -1,4 +1,4 @@
-// `edgeplane up --nodes 2`: the control plane and, once it is ready, a node agent with two
+// `edgeplane up --nodes 2 --runtime simulated`: the control plane and, once it is ready, a node agent with two
 // simulated nodes, made with a bootstrap token of its own; Ctrl-C (SIGTERM) stops both.
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -22,7 +22,7 @@ function alive(pid: number): boolean {
 }
 
 beforeAll(async () => {
-  h = await startEdgeplane({ args: ["--nodes", "2"] });
+  h = await startEdgeplane({ args: ["--nodes", "2", "--runtime", "simulated"] });
 }, 180_000);
 
 afterAll(async () => {

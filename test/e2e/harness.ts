@@ -135,6 +135,8 @@ export async function startEdgeplane(opts: StartOptions = {}): Promise<Edgeplane
     out = "";
     const args = [binPath, "up", "--port", String(port), "--state", stateDir, "--kubeconfig", kubeconfigPath];
     for (const [k, v] of Object.entries(opts.vars ?? {})) args.push("--var", `${k}=${v}`);
+    // No local node unless a test asks for one: most tests look at the API alone.
+    if (!(opts.args ?? []).includes("--nodes")) args.push("--nodes", "0");
     args.push(...(opts.args ?? []));
     const proc = spawn(process.execPath, args, {
       cwd: tempRoot,

@@ -76,6 +76,10 @@ describe("node authorizer", () => {
     expect(await decide(req("get", "pods", { namespace: "app", name: "pending" }))).toBe("deny");
     expect(await decide(req("create", "pods", { namespace: "app", name: "mine", subresource: "exec" }))).toBe("deny");
     expect(await decide(req("watch", "pods", { fieldSelector: "spec.nodeName=n1" }))).toBe("allow");
+    // Creating pods: allowed here, the body decides at admission (only its own mirror pods pass).
+    expect(await decide(req("create", "pods", { namespace: "app" }))).toBe("allow");
+    expect(await decide(req("create", "pods"))).toBe("deny");
+    expect(await decide(req("create", "pods", { namespace: "app", name: "theirs", subresource: "eviction" }))).toBe("deny");
     expect(await decide(req("list", "pods", { namespace: "app" }))).toBe("deny");
   });
 
@@ -119,5 +123,30 @@ describe("NodeRestriction on create", async () => {
     expect(() => admitNodeCreate(node, nodes, { metadata: { name: "n2" } })).toThrow('nodes "n2" is forbidden: node "n1" is not allowed to modify node "n2"');
     expect(() => admitNodeCreate(node, leases, { metadata: { name: "n2" } })).toThrow("can only access node lease with the same name as the requesting node");
     expect(() => admitNodeCreate({ username: "bob", groups: [] }, nodes, { metadata: { name: "n2" } })).not.toThrow();
+  });
+
+  it("a node creates only mirror pods bound to itself", () => {
+    const pods = findKind("", "v1", "pods")!;
+    const mirror = {
+      metadata: { name: "web-n1", annotations: { "kubernetes.io/config.mirror": "h" }, ownerReferences: [{ apiVersion: "v1", kind: "Node", name: "n1", uid: "u", controller: true }] },
+      spec: { nodeName: "n1", containers: [{ name: "c", image: "x" }] },
+    };
+    expect(() => admitNodeCreate(node, pods, mirror)).not.toThrow();
+    expect(() => admitNodeCreate(node, pods, { metadata: { name: "plain" }, spec: { nodeName: "n1" } })).toThrow(
+      'pods "plain" is forbidden: pod does not have "kubernetes.io/config.mirror" annotation, node "n1" can only create mirror pods',
+    );
+    expect(() => admitNodeCreate(node, pods, { ...mirror, spec: { nodeName: "n2" } })).toThrow('pods "web-n1" is forbidden: node "n1" can only create pods with spec.nodeName set to itself');
+    // Anyone else is not this plugin's business.
+    expect(() => admitNodeCreate({ username: "bob", groups: [] }, pods, { metadata: { name: "plain" } })).not.toThrow();
+  });
+
+  it("checks a mirror pod's owner against the Node's uid", async () => {
+    const { admitNodeMirrorPodOwner } = await import("./restriction.js");
+    const pods = findKind("", "v1", "pods")!;
+    const body = { metadata: { name: "web-n1", ownerReferences: [{ apiVersion: "v1", kind: "Node", name: "n1", uid: "old", controller: true }] } };
+    await expect(admitNodeMirrorPodOwner(node, pods, body, async () => "old")).resolves.toBeUndefined();
+    await expect(admitNodeMirrorPodOwner(node, pods, body, async () => "new")).rejects.toThrow('pods "web-n1" is forbidden: node n1 UID mismatch: expected old got new');
+    await expect(admitNodeMirrorPodOwner(node, pods, body, async () => undefined)).rejects.toThrow('nodes "n1" not found');
+    await expect(admitNodeMirrorPodOwner(node, nodes, body, async () => "new")).resolves.toBeUndefined();
   });
 });

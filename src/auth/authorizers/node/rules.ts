@@ -1,5 +1,6 @@
 // What a node may do (upstream's Node authorizer with the NodeRestriction rules that fit in
-// authorization): its own Node and Lease, the pods bound to it and their status, read-only the
+// authorization): its own Node and Lease, the pods bound to it and their status, creating pods
+// (only mirror pods pass admission, restriction.ts), read-only the
 // Secrets, ConfigMaps, PersistentVolumeClaims its pods reference and tokens for their
 // ServiceAccounts, events anywhere, and the Service data kube-proxy needs. Everything else is
 // denied outright, so no role binding can widen a node's reach.
@@ -54,6 +55,8 @@ export async function decideForNode(a: RequestAttributes, node: string, refsIn: 
       return verb === "create" ? allow : deny(node, "node '%s' can only access its own lease");
     case "/pods": {
       if (!name) {
+        // Mirror pods of its static pods: what it may create is decided on the body (NodeRestriction).
+        if (verb === "create" && !subresource && a.namespace) return allow;
         const bound = fieldEquals(a.fieldSelector, "spec.nodeName");
         return (verb === "list" || verb === "watch") && bound === node ? allow : deny(node, "node '%s' can only list and watch pods with fieldSelector spec.nodeName=%s".replace(/%s/g, node));
       }

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { UsageError, parseArgs } from "../../src/cli/args.js";
 import { agentFlags } from "./flags.js";
-import { parseAgentFlags, parseCapacity, parseFrequency, parseLabels, parseNodeCount, parseNodeName, parseServer, parseTaints } from "./parse.js";
+import { defaultRootDir, parseAgentFlags, parseCapacity, parseFrequency, parseLabels, parseNodeCount, parseNodeName, parseServer, parseTaints } from "./parse.js";
 
 function usage(fn: () => unknown): UsageError {
   try {
@@ -147,14 +147,30 @@ describe("parseAgentFlags", () => {
     );
   });
 
+  it("reads the runtime's endpoint, the root dir, the manifests dir and the sync frequency", () => {
+    const s = parseAgentFlags(flags("--server", "https://h", "--token", TOKEN, "--runtime", "docker", "--runtime-endpoint", "/run/podman/podman.sock", "--root-dir", "/tmp/ep", "--manifests", "/etc/edgeplane/manifests", "--sync-frequency", "5s"), {});
+    expect(s).toMatchObject({ runtimeEndpoint: "unix:///run/podman/podman.sock", rootDir: "/tmp/ep", manifestsDir: "/etc/edgeplane/manifests", syncFrequencyMs: 5000 });
+    expect(s.runtime.name).toBe("docker");
+    const d = parseAgentFlags(flags("--server", "https://h", "--token", TOKEN), {});
+    expect(d).toMatchObject({ runtimeEndpoint: "unix:///var/run/docker.sock", syncFrequencyMs: 60_000 });
+    expect(d.manifestsDir).toBeUndefined();
+    expect(defaultRootDir(0, "/home/x")).toBe("/var/lib/edgeplane-agent");
+    expect(defaultRootDir(1000, "/home/x")).toBe("/home/x/.edgeplane-agent");
+  });
+
   it("says what is missing or wrong", () => {
     expect(usage(() => parseAgentFlags(flags("--server", "https://h"), {})).message).toBe("--token is required: a bootstrap token to join with");
     const bad = usage(() => parseAgentFlags(flags("--server", "https://h", "--token", "admin-token"), {}));
     expect(bad.message).toBe("--token must be a bootstrap token such as abcdef.0123456789abcdef");
     expect(bad.hint).toBe("create one with 'edgeplane token create'");
-    const rt = usage(() => parseAgentFlags(flags("--server", "https://h", "--token", TOKEN, "--runtime", "docker"), {}));
-    expect(rt.message).toBe("unknown runtime 'docker'");
-    expect(rt.hint).toBe("the runtimes are: simulated");
+    const rt = usage(() => parseAgentFlags(flags("--server", "https://h", "--token", TOKEN, "--runtime", "containerd"), {}));
+    expect(rt.message).toBe("unknown runtime 'containerd'");
+    expect(rt.hint).toBe("the runtimes are: docker, process, simulated");
+    expect(usage(() => parseAgentFlags(flags("--server", "https://h", "--token", TOKEN, "--runtime", "docker", "--nodes", "2"), {})).message).toBe(
+      "--nodes 2 needs a runtime that simulates nodes; 'docker' runs one node per machine",
+    );
+    expect(usage(() => parseAgentFlags(flags("--server", "https://h", "--token", TOKEN, "--sync-frequency", "10ms"), {})).message).toBe("--sync-frequency needs a duration of at least 1s (got '10ms')");
+    expect(usage(() => parseAgentFlags(flags("--server", "https://h", "--token", TOKEN, "--runtime-endpoint", "tcp://1.2.3.4:2375"), {})).message).toBe("--runtime-endpoint: 'tcp://1.2.3.4:2375' is not a unix socket");
     expect(usage(() => parseAgentFlags(flags("--server", "https://h", "--token", TOKEN, "extra"), {})).message).toBe("'edgeplane agent' takes no arguments (got 'extra')");
   });
 });

@@ -1,8 +1,12 @@
-// The kubelet's events (record.EventRecorder, source component "kubelet", host = the node):
-// fire and forget, never retried, so a thousand simulated nodes add one write per container
-// start and nothing when the control plane is away.
+// The kubelet's events (record.EventRecorder, source component "kubelet", host = the node),
+// through client-go's correlator (src/controllers/runtime/events.ts): a repeat (a container in
+// CrashLoopBackOff, a failing probe) updates one Event's count instead of writing a new one, and
+// a per-pod spam filter caps the rest. Fire and forget: never retried, nothing sent while the
+// control plane is away.
+import { EventRecorder as Correlator, type EventType } from "../../src/controllers/runtime/events.js";
 import type { ApiClient } from "../client/api-client.js";
-import { rfc3339 } from "./node-status.js";
+
+export type { EventType };
 
 export interface InvolvedPod {
   namespace: string;
@@ -10,36 +14,33 @@ export interface InvolvedPod {
   uid: string;
 }
 
+const eventsPath = (ns: string) => `/api/v1/namespaces/${encodeURIComponent(ns)}/events`;
+
 export class EventRecorder {
-  private counter = 0;
+  private readonly correlator: Correlator;
 
   constructor(
     private readonly client: ApiClient,
-    private readonly nodeName: string,
-  ) {}
+    nodeName: string,
+    now: () => number = Date.now,
+  ) {
+    // Few events per node: a small cache keeps a thousand simulated nodes cheap.
+    this.correlator = new Correlator({ component: "kubelet", host: nodeName, now, lruSize: 256 });
+  }
+
+  /** An event about a pod, or about one of its containers when `fieldPath` names it (spec.containers{web}). */
+  event(pod: InvolvedPod, type: EventType, reason: string, message: string, fieldPath?: string): void {
+    if (!this.client.transport.connectivity.reachable) return;
+    const action = this.correlator.record({ kind: "Pod", apiVersion: "v1", namespace: pod.namespace, name: pod.name, uid: pod.uid, fieldPath }, type, reason, message);
+    if ("create" in action) void this.client.post(eventsPath(pod.namespace), action.create).catch(() => {});
+    else if ("update" in action) {
+      // A repeat: PUT the same Event with the new count (Events allow create-on-update, so it lands even if the first write was lost).
+      void this.client.put(`${eventsPath(pod.namespace)}/${encodeURIComponent(action.update.metadata.name ?? "")}`, action.update).catch(() => {});
+    }
+  }
 
   /** A Normal event about one container of a pod, e.g. Started. */
-  containerEvent(pod: InvolvedPod, fieldPath: string, reason: string, message: string): void {
-    if (!this.client.transport.connectivity.reachable) return;
-    const now = Date.now();
-    const ts = rfc3339(now);
-    // Upstream names events <object>.<unix nanoseconds in hex>; a counter keeps them unique here.
-    const suffix = (BigInt(now) * 1_000_000n + BigInt(this.counter++ % 1_000_000)).toString(16);
-    const event = {
-      apiVersion: "v1",
-      kind: "Event",
-      metadata: { name: `${pod.name}.${suffix}`, namespace: pod.namespace },
-      involvedObject: { apiVersion: "v1", kind: "Pod", namespace: pod.namespace, name: pod.name, uid: pod.uid, fieldPath },
-      reason,
-      message,
-      source: { component: "kubelet", host: this.nodeName },
-      firstTimestamp: ts,
-      lastTimestamp: ts,
-      count: 1,
-      type: "Normal",
-      reportingComponent: "kubelet",
-      reportingInstance: this.nodeName,
-    };
-    void this.client.post(`/api/v1/namespaces/${encodeURIComponent(pod.namespace)}/events`, event).catch(() => {});
+  containerEvent(pod: InvolvedPod, fieldPath: string, reason: string, message: string, type: EventType = "Normal"): void {
+    this.event(pod, type, reason, message, fieldPath);
   }
 }

@@ -1,5 +1,5 @@
 // One node: its credentials, its Node and Lease, its status loop, the informer of the pods
-// bound to it and the workers that run them through its runtime. An agent runs one of these
+// bound to it and what runs them (pod-machinery.ts). An agent runs one of these
 // per node (many for simulated nodes), all sharing one Transport.
 import type { Pod } from "../../src/apis/core/v1/pod.js";
 import { ApiClient } from "../client/api-client.js";
@@ -9,19 +9,12 @@ import { Informer } from "../client/informer.js";
 import type { Transport } from "../client/transport.js";
 import { NodeCredentials } from "../credentials/node-credentials.js";
 import type { Logger } from "../log.js";
-import type { ContainerRuntime, RuntimeDescriptor } from "../runtimes/runtime.js";
-import { TunnelClient } from "../tunnel/tunnel-client.js";
-import { EventRecorder } from "./events.js";
-import { logProvider } from "./log-provider.js";
+import type { RuntimeDescriptor } from "../runtimes/runtime.js";
 import { NodeLease } from "./node-lease.js";
 import { registerNode } from "./node-registration.js";
 import type { NodeConfig } from "./node-status.js";
 import { NodeStatusUpdater } from "./node-status-updater.js";
-import { PodSyncer } from "./pod-sync.js";
-import { PodWorkers } from "./pod-workers.js";
-
-/** Every pod is looked at again about this often, even without a change (upstream's resync). */
-const POD_RESYNC_MS = 60_000;
+import { PodMachinery, savedPodCIDR, savePodCIDR } from "./pod-machinery.js";
 
 export interface KubeletOptions {
   transport: Transport;
@@ -47,16 +40,14 @@ export class Kubelet {
   private cfg: NodeConfig;
   private readonly credentials: NodeCredentials;
   private readonly client: ApiClient;
-  private runtime?: ContainerRuntime;
+  private pods?: PodMachinery;
   private informer?: Informer<Pod>;
-  private workers?: PodWorkers;
   private lease?: NodeLease;
   private status?: NodeStatusUpdater;
   private uid = "";
   private ticks = 0;
   private stopped = false;
   private unsubscribe?: () => void;
-  private tunnel?: TunnelClient;
 
   constructor(private readonly o: KubeletOptions) {
     this.cfg = o.config;
@@ -77,53 +68,35 @@ export class Kubelet {
     return this.credentials.join();
   }
 
-  /** Registers the Node (retrying while the control plane is unreachable), then starts every loop. */
+  /**
+   * Registers the Node (retrying while the control plane is unreachable), then starts every loop.
+   * With static pods the pods start first: they run whether or not the control plane answers.
+   */
   async start(): Promise<void> {
+    if (this.o.manifestsDir) await this.startPods(savedPodCIDR(this.o.rootDir) ?? this.cfg.podCIDR);
     const registered = await this.register();
     if (this.stopped) return;
     this.cfg = { ...this.cfg, podCIDR: registered.podCIDR };
-    const runtime = this.o.runtime.create({ nodeName: this.cfg.name, podCIDR: this.cfg.podCIDR });
-    this.runtime = runtime;
-    // The outbound tunnel that `kubectl logs` reaches this node through; simulated pods have no output.
-    if (this.o.runtime.name !== "simulated") {
-      this.tunnel = new TunnelClient({
-        server: this.o.transport.server,
-        nodeName: this.cfg.name,
-        token: () => this.credentials.token(),
-        tls: { ca: this.o.ca, insecureSkipTLSVerify: this.o.insecureSkipTLSVerify },
-        log: this.o.log,
-        handlers: { logs: logProvider(runtime, this.cfg.name) },
-        unauthorized: () => this.credentials.unauthorized(),
-      });
-      this.tunnel.start();
-    }
-    const events = new EventRecorder(this.client, this.cfg.name);
-    const syncer = new PodSyncer({
-      nodeName: this.cfg.name,
-      hostIP: this.cfg.internalIP,
-      runtimeName: this.o.runtime.name,
-      runtime,
-      client: this.client,
-      events,
-      log: this.o.log,
-      podFor: (key) => this.informer?.cache.get(key),
-    });
-    await syncer.adopt();
-    const workers = new PodWorkers({
-      sync: (key) => syncer.sync(key),
-      busyUpdate: (key) => syncer.shortenGrace(key),
-      onError: (key, err) => {
-        if (!isTransient(err)) this.o.log.error(`✗ node ${this.cfg.name}: pod ${key}: ${describe(err)}`);
-      },
-    });
-    this.workers = workers;
+    if (!this.o.runtime.simulatedAddresses) savePodCIDR(this.o.rootDir, registered.podCIDR);
+    const pods = this.pods ?? (await this.startPods(registered.podCIDR));
+    pods.startTunnel();
+    let listed = false;
     this.informer = new Informer<Pod>({
       client: this.client,
       listPath: `/api/v1/pods?fieldSelector=${encodeURIComponent(`spec.nodeName=${this.cfg.name}`)}`,
-      onChange: (change) => workers.update(keyOf(change.object)),
+      onChange: (change) => {
+        pods.apiPodChanged(change.object, change.type === "DELETED");
+        pods.workers.update(keyOf(change.object));
+      },
       // Pods the runtime holds but the API no longer has are torn down after each list.
       onList: () => {
-        for (const key of syncer.keys()) if (!this.informer?.cache.get(key)) workers.update(key);
+        const cache = this.informer?.cache;
+        for (const key of pods.syncer.keys()) if (!cache?.get(key)) pods.workers.update(key);
+        if (listed) return;
+        listed = true;
+        pods.apiListed();
+        const live = new Set([...(cache?.keys() ?? [])].map((k) => cache?.get(k)?.metadata.uid ?? "").concat(pods.staticUids()));
+        void pods.removeOrphanedVolumes(live);
       },
       onError: (message) => this.o.log.error(`✗ node ${this.cfg.name}: ${message}`),
     });
@@ -131,7 +104,7 @@ export class Kubelet {
     const phase = this.o.phaseMs ?? 0;
     this.lease = new NodeLease(this.client, this.cfg.name, () => this.uid, this.o.log);
     this.lease.start(phase % 10_000);
-    const resyncEvery = Math.max(1, Math.round(POD_RESYNC_MS / this.o.statusFrequencyMs));
+    const resyncEvery = Math.max(1, Math.round(this.o.syncFrequencyMs / this.o.statusFrequencyMs));
     this.status = new NodeStatusUpdater({
       client: this.client,
       config: () => this.cfg,
@@ -141,7 +114,7 @@ export class Kubelet {
         this.uid = (await registerNode(this.client, this.cfg)).uid;
       },
       onTick: () => {
-        if (++this.ticks % resyncEvery === 0) for (const key of this.informer?.cache.keys() ?? []) workers.update(key);
+        if (++this.ticks % resyncEvery === 0) pods.resync(this.informer?.cache.keys() ?? []);
       },
     });
     this.status.start(phase % this.o.statusFrequencyMs);
@@ -156,16 +129,35 @@ export class Kubelet {
     });
   }
 
+  private async startPods(podCIDR: string): Promise<PodMachinery> {
+    const pods = new PodMachinery({
+      config: { ...this.cfg, podCIDR },
+      runtime: this.o.runtime,
+      runtimeEndpoint: this.o.runtimeEndpoint,
+      rootDir: this.o.rootDir,
+      manifestsDir: this.o.manifestsDir,
+      client: this.client,
+      server: this.o.transport.server,
+      tls: { ca: this.o.ca, insecureSkipTLSVerify: this.o.insecureSkipTLSVerify },
+      token: () => this.credentials.token(),
+      unauthorized: () => this.credentials.unauthorized(),
+      nodeUid: () => this.uid,
+      apiPod: (key) => this.informer?.cache.get(key),
+      log: this.o.log,
+    });
+    this.pods = pods;
+    await pods.start();
+    return pods;
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     this.unsubscribe?.();
     this.lease?.stop();
     this.status?.stop();
-    this.workers?.stop();
     this.credentials.stop();
     await this.informer?.stop();
-    await this.tunnel?.stop();
-    await this.runtime?.close();
+    await this.pods?.stop();
   }
 
   private async register(): Promise<{ podCIDR: string }> {

@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import type { Pod } from "../../src/apis/core/v1/pod.js";
 import type { ContainerStatus } from "../runtimes/runtime.js";
 import { rfc3339 } from "./node-status.js";
-import { computePodStatus, podStatusDigest, qosClassOf, type PodRuntimeView } from "./pod-status.js";
+import { LABEL_CONTAINER_NAME } from "../runtimes/runtime.js";
+import { buildRuntimeView, computePodStatus, LABEL_CONTAINER_RESTART_COUNT, podStatusDigest, qosClassOf, type PodRuntimeView, type ProbeStatus } from "./pod-status.js";
 
 const T0 = Date.parse("2026-01-02T15:04:05Z");
 const T1 = T0 + 5000;
@@ -92,7 +93,9 @@ describe("computePodStatus", () => {
     expect(s.phase).toBe("Pending");
     expect(s.conditions?.find((c) => c.type === "Initialized")).toMatchObject({ status: "False", reason: "ContainersNotInitialized", message: "containers with incomplete status: [setup]" });
     expect(s.conditions?.find((c) => c.type === "Ready")).toMatchObject({ status: "False", reason: "ContainersNotReady", message: "containers with unready status: [app]" });
-    expect(s.containerStatuses?.[0]).toMatchObject({ name: "app", ready: false, started: false, state: { waiting: { reason: "ContainerCreating" } } });
+    // As upstream: a pod with init containers reports its waiting containers as PodInitializing.
+    expect(s.containerStatuses?.[0]).toMatchObject({ name: "app", ready: false, started: false, state: { waiting: { reason: "PodInitializing" } } });
+    expect(computePodStatus(pod({ containers: [{ name: "app", image: "nginx" }] }), view([]), ctx).containerStatuses?.[0].state).toEqual({ waiting: { reason: "ContainerCreating" } });
   });
 
   it("has no pod IP and PodReadyToStartContainers False before the sandbox is ready", () => {
@@ -159,5 +162,129 @@ describe("podStatusDigest", () => {
     expect(podStatusDigest(computePodStatus(p, view([running("app")], "10.244.1.9"), ctx))).not.toBe(podStatusDigest(s));
     expect(podStatusDigest({ ...s, phase: "Pending" })).not.toBe(podStatusDigest(s));
     expect(podStatusDigest(undefined)).not.toBe(podStatusDigest(s));
+  });
+});
+
+describe("container restarts", () => {
+  const p = pod({ containers: [{ name: "app", image: "busybox" }] });
+  const withCount = (c: ContainerStatus, n: number): ContainerStatus => ({ ...c, labels: { ...c.labels, [LABEL_CONTAINER_RESTART_COUNT]: String(n) } });
+
+  it("counts restarts from the runtime instance's label and reports the previous instance as lastState", () => {
+    const before = { ...exited("app", 1), id: "old", finishedAt: T0 + 2000, message: "boom" };
+    const v: PodRuntimeView = { ...view([withCount(running("app", "new"), 3)]), previous: new Map([["app", before]]) };
+    const st = computePodStatus(p, v, ctx).containerStatuses![0];
+    expect(st.restartCount).toBe(3);
+    expect(st.state).toEqual({ running: { startedAt: rfc3339(T0) } });
+    expect(st.lastState).toEqual({ terminated: { exitCode: 1, reason: "Error", message: "boom", startedAt: rfc3339(T0), finishedAt: rfc3339(T0 + 2000), containerID: "simulated://old" } });
+  });
+
+  it("shows a container the kubelet is backing off as waiting with the reason, its exit as lastState, and the pod Running", () => {
+    const crashed = withCount({ ...exited("app", 2), reason: "Error" }, 4);
+    const waiting = new Map([["app", { reason: "CrashLoopBackOff", message: "back-off 40s restarting failed container=app pod=web_default(u1)" }]]);
+    const s = computePodStatus(p, view([crashed]), { ...ctx, waiting });
+    const st = s.containerStatuses![0];
+    expect(st.state).toEqual({ waiting: { reason: "CrashLoopBackOff", message: "back-off 40s restarting failed container=app pod=web_default(u1)" } });
+    expect(st.lastState?.terminated).toMatchObject({ exitCode: 2, reason: "Error" });
+    expect(st).toMatchObject({ restartCount: 4, ready: false, started: false });
+    expect(s.phase).toBe("Running");
+    expect(s.conditions?.find((c) => c.type === "Ready")).toMatchObject({ status: "False", reason: "ContainersNotReady", message: "containers with unready status: [app]" });
+  });
+
+  it("does not show a waiting reason for a container that will not be started again", () => {
+    const never = pod({ restartPolicy: "Never", containers: [{ name: "app", image: "busybox" }] });
+    const waiting = new Map([["app", { reason: "CrashLoopBackOff" }]]);
+    const s = computePodStatus(never, view([exited("app", 1)]), { ...ctx, waiting });
+    expect(s.containerStatuses![0].state?.terminated?.exitCode).toBe(1);
+    expect(s.phase).toBe("Failed");
+    expect(s.conditions?.find((c) => c.type === "Ready")).toMatchObject({ status: "False", reason: "PodFailed" });
+  });
+
+  it("shows image pull and config errors as waiting reasons of containers that never ran", () => {
+    const waiting = new Map([["app", { reason: "ErrImagePull", message: "no such image" }]]);
+    const s = computePodStatus(p, view([]), { ...ctx, waiting });
+    expect(s.containerStatuses![0].state).toEqual({ waiting: { reason: "ErrImagePull", message: "no such image" } });
+    expect(s.phase).toBe("Pending");
+  });
+
+  it("keeps restartCount and reports ContainerStatusUnknown when a running container vanished from the runtime", () => {
+    const old = computePodStatus(p, view([withCount(running("app"), 2)]), ctx);
+    const s = computePodStatus({ ...p, status: old } as Pod, view([]), ctx);
+    expect(s.containerStatuses![0]).toMatchObject({ restartCount: 3, state: { waiting: { reason: "ContainerCreating" } }, lastState: { terminated: { exitCode: 137, reason: "ContainerStatusUnknown" } } });
+    expect(s.phase).toBe("Running"); // it ran: a restart, not Pending again
+  });
+
+  it("reports Succeeded with PodCompleted conditions, and keeps a terminal phase", () => {
+    const job = pod({ restartPolicy: "OnFailure", initContainers: [{ name: "init", image: "x" }], containers: [{ name: "app", image: "busybox" }] });
+    const s = computePodStatus(job, view([exited("init"), exited("app")]), ctx);
+    expect(s.phase).toBe("Succeeded");
+    expect(s.conditions?.find((c) => c.type === "Ready")).toMatchObject({ status: "False", reason: "PodCompleted" });
+    expect(s.conditions?.find((c) => c.type === "Initialized")).toMatchObject({ status: "True" });
+    // Whatever the runtime says later, a finished pod stays finished.
+    expect(computePodStatus({ ...job, status: s } as Pod, view([running("app")]), ctx).phase).toBe("Succeeded");
+  });
+
+  it("is Failed when an init container fails with restartPolicy Never, and Pending while it would be retried", () => {
+    const spec = (restartPolicy: string) => pod({ restartPolicy, initContainers: [{ name: "init", image: "x" }], containers: [{ name: "app", image: "busybox" }] });
+    expect(computePodStatus(spec("Never"), view([exited("init", 1)]), ctx).phase).toBe("Failed");
+    expect(computePodStatus(spec("OnFailure"), view([exited("init", 1)]), ctx).phase).toBe("Pending");
+  });
+
+  it("gives the terminal phase from the exits once the pod will not run again, whatever its restartPolicy", () => {
+    expect(computePodStatus(p, view([exited("app", 137)]), { ...ctx, terminal: true }).phase).toBe("Failed");
+    expect(computePodStatus(p, view([exited("app", 0)]), { ...ctx, terminal: true }).phase).toBe("Succeeded");
+  });
+
+  it("reports a created container that did not start as waiting", () => {
+    const created: ContainerStatus = { ...running("app"), state: "CONTAINER_CREATED", startedAt: 0 };
+    expect(computePodStatus(p, view([created]), ctx).containerStatuses![0]).toMatchObject({ state: { waiting: {} }, ready: false, started: false });
+  });
+});
+
+describe("probes", () => {
+  const p = pod({ initContainers: [{ name: "proxy", image: "envoy", restartPolicy: "Always" }], containers: [{ name: "app", image: "nginx" }] });
+  const probes = (started: Record<string, boolean>, ready: Record<string, boolean>): ProbeStatus => ({
+    isStarted: (_uid, name) => started[name] ?? true,
+    isReady: (_uid, name) => ready[name] ?? true,
+  });
+
+  it("is started after the startup probe, ready after the readiness probe", () => {
+    const s = computePodStatus(p, view([running("proxy"), running("app")]), { ...ctx, probes: probes({ app: false }, {}) });
+    expect(s.containerStatuses![0]).toMatchObject({ started: false, ready: false });
+    const r = computePodStatus(p, view([running("proxy"), running("app")]), { ...ctx, probes: probes({}, { app: false }) });
+    expect(r.containerStatuses![0]).toMatchObject({ started: true, ready: false });
+    expect(r.phase).toBe("Running");
+    expect(r.conditions?.find((c) => c.type === "Ready")).toMatchObject({ status: "False", message: "containers with unready status: [app]" });
+  });
+
+  it("keeps the pod initializing until a sidecar has started, and counts an unready sidecar against Ready", () => {
+    const s = computePodStatus(p, view([running("proxy")]), { ...ctx, probes: probes({ proxy: false }, {}) });
+    expect(s.phase).toBe("Pending");
+    expect(s.conditions?.find((c) => c.type === "Initialized")).toMatchObject({ status: "False", message: "containers with incomplete status: [proxy]" });
+    const r = computePodStatus(p, view([running("proxy"), running("app")]), { ...ctx, probes: probes({}, { proxy: false }) });
+    expect(r.conditions?.find((c) => c.type === "ContainersReady")).toMatchObject({ status: "False", message: "containers with unready status: [proxy]" });
+  });
+});
+
+describe("buildRuntimeView", () => {
+  it("picks the newest sandbox and the newest two instances of each container", () => {
+    const sb = (id: string, createdAt: number, ready: boolean, attempt: number) => ({ id, createdAt, state: ready ? "SANDBOX_READY" : "SANDBOX_NOTREADY", ip: `10.0.0.${attempt}`, config: { attempt } }) as any;
+    const inst = (id: string, createdAt: number): ContainerStatus => ({ ...running("ignored", id), createdAt, labels: { [LABEL_CONTAINER_NAME]: "app" } });
+    const v = buildRuntimeView([sb("a", 1, false, 0), sb("b", 2, true, 1)], [inst("c1", 1), inst("c3", 3), inst("c2", 2)]);
+    expect(v.sandbox).toEqual({ id: "b", ready: true, ip: "10.0.0.1", attempt: 1 });
+    expect(v.readySandboxes).toBe(1);
+    expect(v.containers.get("app")?.id).toBe("c3");
+    expect(v.previous?.get("app")?.id).toBe("c2");
+  });
+});
+
+describe("podStatusDigest of the new fields", () => {
+  const p = pod({ containers: [{ name: "app", image: "nginx" }] });
+  it("differs when a waiting reason or the last state changes", () => {
+    const a = computePodStatus(p, view([]), { ...ctx, waiting: new Map([["app", { reason: "ErrImagePull" }]]) });
+    const b = computePodStatus(p, view([]), { ...ctx, waiting: new Map([["app", { reason: "ImagePullBackOff" }]]) });
+    expect(podStatusDigest(a)).not.toBe(podStatusDigest(b));
+    const c = computePodStatus(p, { ...view([running("app", "n")]), previous: new Map([["app", exited("app", 1)]]) }, ctx);
+    const d = computePodStatus(p, { ...view([running("app", "n")]), previous: new Map([["app", exited("app", 2)]]) }, ctx);
+    expect(podStatusDigest(c)).not.toBe(podStatusDigest(d));
   });
 });

@@ -2,6 +2,7 @@
 // service), as dockershim ran them: an infra container per sandbox holds the pod's network, app
 // containers join it. Everything is recorded in the containers' labels, so the runtime keeps no
 // state and a restarted agent finds its pods; a node sees only containers labelled with its name.
+import { open } from "node:fs/promises";
 import type { Readable } from "node:stream";
 import {
   RuntimeNotFoundError,
@@ -310,12 +311,19 @@ export class DockerRuntime implements ContainerRuntime {
     return message ? containerStatusFrom(c, message) : status;
   }
 
-  /** The file at terminationMessagePath, read out of the exited container; best effort. */
+  /** The file at terminationMessagePath: the host file mounted there, else read out of the exited container; best effort. */
   private async terminationMessage(c: ContainerInspect): Promise<string | undefined> {
     const path = c.Config.Labels?.[TERMINATION_MESSAGE_PATH_LABEL];
     if (!path) return undefined;
     const known = this.messages.get(c.Id);
     if (known !== undefined) return known;
+    // The kubelet bind-mounts a host file there (as upstream does): read it on the host.
+    const hostFile = c.Mounts?.find((m) => m.Destination === path)?.Source;
+    if (hostFile) {
+      const message = await readHead(hostFile, MAX_TERMINATION_MESSAGE);
+      if (message !== undefined) this.messages.set(c.Id, message);
+      return message;
+    }
     // Podman answers an empty body while it is still cleaning the exited container up: ask again shortly.
     for (let attempt = 0; attempt < 10; attempt++) {
       let tar: Buffer;
@@ -356,5 +364,21 @@ export class DockerRuntime implements ContainerRuntime {
   async close(): Promise<void> {
     for (const s of this.stops.values()) clearTimeout(s.timer);
     this.engine.close();
+  }
+}
+
+/** The first `limit` bytes of a host file as text; undefined when it cannot be read. */
+async function readHead(path: string, limit: number): Promise<string | undefined> {
+  try {
+    const fh = await open(path, "r");
+    try {
+      const buf = Buffer.alloc(limit);
+      const { bytesRead } = await fh.read(buf, 0, limit, 0);
+      return buf.subarray(0, bytesRead).toString("utf8");
+    } finally {
+      await fh.close();
+    }
+  } catch {
+    return undefined;
   }
 }

@@ -22,6 +22,8 @@ export interface ContainerInspect {
   };
   NetworkSettings?: { IPAddress?: string; Networks?: Record<string, { IPAddress?: string } | null> | null };
   HostConfig?: { NetworkMode?: string };
+  /** Bind mounts: Source on the host, Destination in the container. */
+  Mounts?: Array<{ Source?: string; Destination?: string }> | null;
 }
 
 /** Unix milliseconds of an engine time; 0 for Go's zero time (`0001-01-01T00:00:00Z`) or none. */

@@ -1,0 +1,111 @@
+// What a pod needs before its containers start, for runtimes that run real processes: its
+// volumes (emptyDir, hostPath, configMap, secret, downwardAPI, projected with the service
+// account token; refreshed on every sync) and, per container, the environment, the mounts and
+// the command with $(VAR) expanded. The simulated runtime gets literal env values only.
+import { randomBytes } from "node:crypto";
+import { chmod, mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { Pod } from "../../src/apis/core/v1/pod.js";
+import type { ApiClient } from "../client/api-client.js";
+import type { Logger } from "../log.js";
+import type { Mount } from "../runtimes/runtime.js";
+import { resolveContainerEnv, expandCommand } from "./env/container-env.js";
+import type { EventRecorder } from "./events.js";
+import { apiObjectSource, type ObjectSource } from "./volumes/object-source.js";
+import { VolumeManager } from "./volumes/volume-manager.js";
+
+type Container = NonNullable<Pod["spec"]["containers"]>[number];
+
+export interface ContainerPreparation {
+  env: Array<{ name: string; value: string }>;
+  mounts: Mount[];
+  command?: string[];
+  args?: string[];
+}
+
+export interface PodPreparer {
+  /** Volumes and anything pod-wide, before containers start; idempotent; called on every sync. */
+  setUpPod(pod: Pod, podIP: string | undefined): Promise<void>;
+  /** Env, mounts and expanded command/args of one container. */
+  containerConfig(pod: Pod, container: Container, podIP: string | undefined): Promise<ContainerPreparation>;
+  tearDownPod(podUid: string): Promise<void>;
+  /** Pod uids that still have files here (for the clean-up after an agent restart). */
+  podUids(): Promise<string[]>;
+}
+
+/** Literal `value` env only, no volumes: the simulated runtime runs nothing that could read them. */
+export const literalPreparer: PodPreparer = {
+  async setUpPod() {},
+  async containerConfig(_pod, c) {
+    return { env: (c.env ?? []).filter((e) => e.value !== undefined).map((e) => ({ name: e.name, value: e.value as string })), mounts: [], command: c.command, args: c.args };
+  },
+  async tearDownPod() {},
+  async podUids() {
+    return [];
+  },
+};
+
+export interface VolumePreparerOptions {
+  rootDir: string;
+  client: ApiClient;
+  nodeName: string;
+  hostIP: () => string;
+  /** The control plane as in-cluster clients reach it (KUBERNETES_SERVICE_HOST/PORT). */
+  apiServer?: { host: string; port: number };
+  nodeAllocatable?: () => Record<string, string>;
+  events: EventRecorder;
+  log: Logger;
+  /** Mount a host file at each container's terminationMessagePath (runtimes with their own filesystem; not host processes). */
+  terminationLogs?: boolean;
+  /** For tests: what ConfigMaps, Secrets and tokens are read from (default: the API). */
+  source?: ObjectSource;
+}
+
+export class VolumePreparer implements PodPreparer {
+  private readonly volumes: VolumeManager;
+  private readonly source: ObjectSource;
+
+  constructor(private readonly o: VolumePreparerOptions) {
+    this.source = o.source ?? apiObjectSource(o.client);
+    this.volumes = new VolumeManager({ rootDir: o.rootDir, source: this.source, nodeName: o.nodeName, hostIP: o.hostIP, log: o.log, nodeAllocatable: o.nodeAllocatable });
+  }
+
+  setUpPod(pod: Pod, podIP: string | undefined): Promise<void> {
+    return this.volumes.setUpPod(pod, podIP);
+  }
+
+  async containerConfig(pod: Pod, container: Container, podIP: string | undefined): Promise<ContainerPreparation> {
+    const { env, warnings } = await resolveContainerEnv(pod, container, {
+      nodeName: this.o.nodeName,
+      hostIP: this.o.hostIP(),
+      podIP: podIP ?? "",
+      source: this.source,
+      apiServer: this.o.apiServer,
+      nodeAllocatable: this.o.nodeAllocatable?.(),
+    });
+    const { namespace = "", name = "", uid = "" } = pod.metadata;
+    for (const w of warnings) this.o.events.event({ namespace, name, uid }, "Warning", w.reason, w.message);
+    const mounts = this.volumes.mountsFor(pod, container, env);
+    const messagePath = container.terminationMessagePath ?? "/dev/termination-log";
+    if (this.o.terminationLogs && !mounts.some((m) => m.containerPath === messagePath)) mounts.push(await this.terminationLog(uid, container.name, messagePath));
+    return { env, mounts, ...expandCommand(container, env) };
+  }
+
+  /** A fresh host file for this container instance, mounted at terminationMessagePath (as upstream's kubelet does), so its message is read on the host after it exits. */
+  private async terminationLog(podUid: string, container: string, containerPath: string): Promise<Mount> {
+    const dir = join(this.volumes.podDir(podUid), "containers", container);
+    await mkdir(dir, { recursive: true });
+    const hostPath = join(dir, randomBytes(4).toString("hex"));
+    await writeFile(hostPath, "", { mode: 0o666 });
+    await chmod(hostPath, 0o666); // whatever the umask: a container running as another user writes it too
+    return { hostPath, containerPath, readOnly: false };
+  }
+
+  tearDownPod(podUid: string): Promise<void> {
+    return this.volumes.tearDownPod(podUid);
+  }
+
+  podUids(): Promise<string[]> {
+    return this.volumes.podUids();
+  }
+}

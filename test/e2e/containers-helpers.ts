@@ -1,0 +1,66 @@
+// Shared by the real-container suites: manifests, reading pods and events, fetching a pod's
+// page, and removing what a node left in the engine.
+import { api, type Edgeplane } from "./harness.js";
+import type { Podman } from "../support/podman.js";
+
+export function containerSpec(image: string, name: string, command: string[], extra: Record<string, unknown> = {}) {
+  return { name, image, command, ...extra };
+}
+
+/** The seed's nginx Deployment, as busybox httpd serving the image's /www. */
+export function deployment(name: string, image: string, replicas: number) {
+  return {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name, namespace: "default", labels: { app: name } },
+    spec: {
+      replicas,
+      selector: { matchLabels: { app: name } },
+      template: {
+        metadata: { labels: { app: name } },
+        spec: {
+          terminationGracePeriodSeconds: 2,
+          containers: [
+            {
+              name: "httpd",
+              image,
+              command: ["httpd", "-f", "-p", "80", "-h", "/www"],
+              ports: [{ containerPort: 80, name: "http" }],
+              readinessProbe: { httpGet: { path: "/", port: "http" }, periodSeconds: 1 },
+              livenessProbe: { tcpSocket: { port: 80 }, periodSeconds: 5 },
+            },
+          ],
+        },
+      },
+    },
+  };
+}
+
+export async function podsOf(h: Edgeplane, selector: string, ns = "default"): Promise<any[]> {
+  const r = await api(h, "GET", `/api/v1/namespaces/${ns}/pods?labelSelector=${encodeURIComponent(selector)}`);
+  return (r.body.items ?? []).filter((p: any) => !p.metadata.deletionTimestamp);
+}
+
+export const readyCondition = (pod: any): string | undefined => pod?.status?.conditions?.find((c: any) => c.type === "Ready")?.status;
+
+export async function eventsFor(h: Edgeplane, podName: string, ns = "default"): Promise<Array<{ reason: string; message: string; type: string }>> {
+  const r = await api(h, "GET", `/api/v1/namespaces/${ns}/events?fieldSelector=${encodeURIComponent(`involvedObject.name=${podName}`)}`);
+  return r.body.items ?? [];
+}
+
+/** GET a URL with a short timeout; the text, or "" when it does not answer. */
+export async function fetchText(url: string): Promise<string> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(3000) });
+    return await res.text();
+  } catch {
+    return "";
+  }
+}
+
+/** Removes every container and the network the agent made for a node (they outlive the agent by design). */
+export async function cleanupNode(podman: Podman | undefined, node: string): Promise<void> {
+  if (!podman) return;
+  await podman.removeByLabel(`io.edgeplane.node=${node}`);
+  await podman.removeNetwork(`edgeplane-${node}`);
+}

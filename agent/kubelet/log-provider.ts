@@ -1,7 +1,8 @@
 // Serves a log request that came through the node tunnel from the container runtime, as the
 // kubelet's GetKubeletContainerLogs does: the container is found by the labels every container
-// carries (pod UID, container name), "current" is its newest started instance and "previous"
-// the one before, and refusals carry the kubelet's own words (they reach kubectl as 400s).
+// carries (pod UID, container name); the instance is the one the pod's status names (the API
+// passes it: for "previous" lastState.terminated's), else "current" is the newest started
+// instance and "previous" the one before, and refusals carry the kubelet's own words (they reach kubectl as 400s).
 import { Readable } from "node:stream";
 import { LABEL_CONTAINER_NAME, LABEL_POD_NAME, LABEL_POD_NAMESPACE, LABEL_POD_UID, NotSupportedError, RuntimeNotFoundError, type ContainerRuntime, type ContainerStatus, type LogOptions } from "../runtimes/runtime.js";
 import { badRequest } from "../tunnel/request-error.js";
@@ -15,7 +16,8 @@ export function logProvider(runtime: ContainerRuntime, nodeName: string, now: ()
     // A newest instance that has not started yet (a restart pending) is not "current": as the
     // kubelet reads lastState then, the last started one is both current and previous.
     const waiting = instances.length > 0 && instances[0].state === "CONTAINER_CREATED";
-    const target = o.previous ? started[waiting ? 0 : 1] : started[0];
+    // The control plane names the instance from the pod's status when it can (as the kubelet reads its own status).
+    const target = req.containerId ? instances.find((c) => c.id === req.containerId) : o.previous ? started[waiting ? 0 : 1] : started[0];
     if (!target) {
       if (o.previous) throw badRequest(`previous terminated container ${JSON.stringify(name)} in pod ${JSON.stringify(pod)} not found`);
       throw badRequest(`container ${JSON.stringify(name)} in pod ${JSON.stringify(pod)} is waiting to start: ContainerCreating`);

@@ -19,6 +19,8 @@ export interface LogRequest {
   pod: string;
   uid: string;
   container: string;
+  /** The instance to read, as the pod's status names it (absent: the newest started one, or the one before for previous). */
+  containerId?: string;
   options: LogStreamOptions;
 }
 
@@ -188,7 +190,7 @@ export class TunnelClient {
     const { signal } = ac;
     let started = false;
     try {
-      const readable = await this.o.handlers.logs({ namespace: f.namespace, pod: f.pod, uid: f.uid, container: f.container, options: f.options }, signal);
+      const readable = await this.o.handlers.logs({ namespace: f.namespace, pod: f.pod, uid: f.uid, container: f.container, ...(f.containerId ? { containerId: f.containerId } : {}), options: f.options }, signal);
       if (signal.aborted) {
         readable.destroy();
         return;

@@ -32,8 +32,29 @@ export async function getPodLog(c: Ctx, r: Resolved): Promise<Response> {
   const stub = nodeTunnel(c.env, node);
   if (!stub) return statusResponse(agentNotConnected(node));
   const { container: _chosen, ...options } = opts;
-  const res = await openLogs(stub, { node, logs: { op: "logs", namespace, pod: name!, uid: String(pod.metadata.uid ?? ""), container, options } }, c.req.raw.signal);
+  const containerId = logContainerId(pod, container, opts.previous);
+  const res = await openLogs(stub, { node, logs: { op: "logs", namespace, pod: name!, uid: String(pod.metadata.uid ?? ""), container, ...(containerId ? { containerId } : {}), options } }, c.req.raw.signal);
   return new Response(res.body, { status: res.status, headers: new Headers(res.headers) });
+}
+
+/**
+ * The container instance whose output is asked for, from the pod's status as the kubelet's
+ * validateContainerLogStatus reads it: previous → lastState.terminated; else the running or
+ * terminated instance, or for a container waiting to restart its last terminated one. Undefined
+ * when the status does not say (the agent then picks by age); a 400 when there is no previous.
+ */
+export function logContainerId(pod: Pod, container: string, previous: boolean): string | undefined {
+  const all = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? []), ...(pod.status?.ephemeralContainerStatuses ?? [])];
+  const st = all.find((s) => s.name === container);
+  if (!st) return undefined;
+  const strip = (id: string | undefined) => (id ? id.replace(/^[a-z0-9.+-]+:\/\//i, "") : undefined);
+  const last = strip(st.lastState?.terminated?.containerID);
+  if (previous) {
+    if (!last) throw badRequest(`previous terminated container ${JSON.stringify(container)} in pod ${JSON.stringify(pod.metadata.name ?? "")} not found`);
+    return last;
+  }
+  if (st.state?.running || st.state?.terminated) return strip(st.containerID);
+  return last;
 }
 
 /**

@@ -42,7 +42,9 @@ export function httpRequestText(url: string | URL, opts: HttpOptions = {}): Prom
       u,
       {
         method: opts.method ?? "GET",
-        headers: opts.headers,
+        // A body always says its length: Node sends a DELETE's body neither chunked nor sized
+        // otherwise, and the server would read it as the next request on the kept-alive socket.
+        headers: opts.body === undefined ? opts.headers : { ...opts.headers, "content-length": String(Buffer.byteLength(opts.body)) },
         signal: opts.signal,
         ...(isHttps ? { agent: opts.agent ?? agentFor(opts.ca) } : {}),
       },

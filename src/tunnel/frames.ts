@@ -48,6 +48,8 @@ export interface OpenLogsFrame {
   pod: string;
   uid: string;
   container: string;
+  /** The instance the pod's status names for this request (upstream's validateContainerLogStatus), without its runtime:// scheme. */
+  containerId?: string;
   options: LogStreamOptions;
 }
 
@@ -99,6 +101,7 @@ export function parseControlFrame(text: string): ControlFrame | undefined {
     case "open":
       if (f.op !== "logs" || typeof f.options !== "object" || f.options === null) return undefined;
       if (![f.namespace, f.pod, f.uid, f.container].every((s) => typeof s === "string")) return undefined;
+      if (f.containerId !== undefined && typeof f.containerId !== "string") return undefined;
       return f as unknown as OpenLogsFrame;
     case "error":
       if (typeof f.code !== "number" || typeof f.message !== "string") return undefined;

@@ -48,7 +48,7 @@ beforeAll(async () => {
   // A counter that prints one numbered line a second, and a pod of two containers.
   await create(pod("counter", [containerSpec(image, "count", ["sh", "-c", "i=0; while true; do i=$((i+1)); echo line $i; sleep 1; done"])]));
   await create(pod("two", [containerSpec(image, "a", ["sh", "-c", "echo from-a; sleep 600"]), containerSpec(image, "b", ["sh", "-c", "echo from-b; sleep 600"])]));
-  await create(pod("crashy", [containerSpec(image, "c", ["sh", "-c", "echo run-$(date +%s%N); sleep 1; exit 1"])]));
+  await create(pod("crashy", [containerSpec(image, "c", ["sh", "-c", "echo run-$(date +%s); sleep 1; exit 1"])]));
   await running("counter");
   await running("two");
 }, 180_000);

@@ -1,6 +1,6 @@
 // Why: the real-container bench's figures as the terminal table and as the "Pod startup with
 // real containers" section of docs/benchmarks.md, replaced on its own by BENCH_ONLY=containers.
-import { CONTAINER_PODS, type ContainersResult } from "./containers.js";
+import { CONTAINER_PODS, PACE_MS, type ContainersResult, type StartupRun } from "./containers.js";
 import { Table } from "./table.js";
 
 /** The Kubernetes pod startup SLO: p99 of create → Running, stateless pods, image present, ≤ 5 s. */
@@ -12,10 +12,15 @@ const f0 = (v: number) => (Number.isFinite(v) ? v.toFixed(0) : "n/a");
 const f1 = (v: number) => (Number.isFinite(v) ? v.toFixed(1) : "n/a");
 const mb = (b: number) => (Number.isFinite(b) ? `${(b / 2 ** 20).toFixed(1)} MiB` : "n/a");
 
+const runName = (u: StartupRun) => (u.spacingMs ? `${CONTAINER_PODS} pods, one every ${u.spacingMs / 1000} s` : `${CONTAINER_PODS} pods at once`);
+const slo = (u: StartupRun) => (u.toRunning.n < CONTAINER_PODS ? "missed (not all Running)" : u.toRunning.p99 <= STARTUP_SLO_MS ? "met" : "missed");
+
 function latencyTable(r: ContainersResult): Table {
-  const t = new Table(["measure", "n", "p50 ms", "p99 ms", "max ms", "SLO p99 ≤ 5,000 ms"]);
-  t.add(["create → Running", String(r.toRunning.n), f0(r.toRunning.p50), f0(r.toRunning.p99), f0(r.toRunning.max), r.toRunning.p99 <= STARTUP_SLO_MS ? "met" : "missed"]);
-  t.add(["create → Ready", String(r.toReady.n), f0(r.toReady.p50), f0(r.toReady.p99), f0(r.toReady.max), "(not part of the SLO)"]);
+  const t = new Table(["pods created", "measure", "n", "p50 ms", "p99 ms", "max ms", "SLO p99 ≤ 5,000 ms"]);
+  for (const u of [r.paced, r.burst]) {
+    t.add([runName(u), "create → Running", String(u.toRunning.n), f0(u.toRunning.p50), f0(u.toRunning.p99), f0(u.toRunning.max), slo(u)]);
+    t.add([runName(u), "create → Ready", String(u.toReady.n), f0(u.toReady.p50), f0(u.toReady.p99), f0(u.toReady.max), "(not part of the SLO)"]);
+  }
   return t;
 }
 
@@ -27,7 +32,8 @@ function costTable(r: ContainersResult): Table {
 }
 
 export function containersText(r: ContainersResult): string {
-  return [`== Pod startup with real containers (${r.engine}) ==\n${latencyTable(r).text()}`, `\n== The agent's cost ==\n${costTable(r).text()}`, ...(r.timedOut ? [`\nNote: ${r.timedOut}`] : [])].join("\n");
+  const late = [r.paced, r.burst].filter((u) => u.timedOut).map((u) => `\nNote: ${runName(u)}: ${u.timedOut}`);
+  return [`== Pod startup with real containers (${r.engine}) ==\n${latencyTable(r).text()}`, `\n== The agent's cost ==\n${costTable(r).text()}`, ...late].join("\n");
 }
 
 export function containersDocs(r: ContainersResult): string {
@@ -36,16 +42,19 @@ export function containersDocs(r: ContainersResult): string {
 The node agent with real containers: a fresh control plane (\`startControlPlane\`), Podman's
 Docker-compatible service (${r.engine}, runc) and one \`edgeplane agent --runtime docker\` child
 process. ${CONTAINER_PODS} bare pods of busybox httpd (image present locally, an HTTP readiness probe every
-second) are created at once; each is timed from its create request to the first pod watch event
-showing it Running, and showing it Ready. The agent's RSS and CPU are sampled for 10 s idle and
-for 10 s with the pods running. Re-run this section alone with \`BENCH_ONLY=containers npm run bench\`.
+second) are created one every ${PACE_MS / 1000} s, as the SLO's latency pods are, then ${CONTAINER_PODS} more at once; each is timed
+from its create request to the first pod watch event showing it Running, and showing it Ready.
+The agent's RSS and CPU are sampled for 10 s idle and for 10 s with the pods running. Re-run this
+section alone with \`BENCH_ONLY=containers npm run bench\`.
 
 ${latencyTable(r).markdown()}
 
-Kubernetes' pod startup SLO is p99 create → Running ≤ 5 s for such pods: **${r.toRunning.p99 <= STARTUP_SLO_MS ? "met" : "missed"}**
-(p99 ${f0(r.toRunning.p99)} ms). Every pod went through the scheduler, the agent's watch, Podman
-(an infra container for the network namespace, then the app container) and a status write.
-${r.timedOut ? `\n${r.timedOut}.\n` : ""}
+Kubernetes' pod startup SLO is p99 create → Running ≤ 5 s for such pods (measured on pods created
+at a steady rate): **${slo(r.paced)}** here (p99 ${f0(r.paced.toRunning.p99)} ms). All at once, p99 is ${f0(r.burst.toRunning.p99)} ms (${slo(r.burst)}):
+Podman sets up one pod network at a time, so twenty sandboxes queue behind each other. Every pod
+went through the scheduler, the agent's watch, Podman (an infra container holding the network
+namespace, then the app container) and a status write.
+${[r.paced, r.burst].filter((u) => u.timedOut).map((u) => `\n${runName(u)}: ${u.timedOut}.\n`).join("")}
 ${costTable(r).markdown()}
 
 k3s' agent is criticised for using ${K3S_AGENT_IDLE_MB} idle (a figure quoted, not measured here); this

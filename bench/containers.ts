@@ -30,16 +30,86 @@ export interface AgentCost {
   cpuPercent: number;
 }
 
-export interface ContainersResult {
-  pods: number;
-  engine: string;
+export interface StartupRun {
+  /** Milliseconds between two creates (0: all at once). */
+  spacingMs: number;
   toRunning: Summary;
   toReady: Summary;
-  idle: AgentCost;
-  busy: AgentCost;
+  ready: number;
   /** Seconds from the first create to the last pod Ready. */
   wallS: number;
   timedOut?: string;
+}
+
+export interface ContainersResult {
+  pods: number;
+  engine: string;
+  /** All pods created at once. */
+  burst: StartupRun;
+  /** One pod every PACE_MS, as the SLO's latency pods are created. */
+  paced: StartupRun;
+  idle: AgentCost;
+  busy: AgentCost;
+}
+
+export const PACE_MS = 1000;
+const NS = "default";
+
+/** Creates CONTAINER_PODS pods `spacingMs` apart and times each to Running and to Ready through a pod watch. */
+async function startPods(http: HttpClient, image: string, prefix: string, spacingMs: number): Promise<StartupRun> {
+  const list = JSON.parse((await http.request("GET", `/api/v1/namespaces/${NS}/pods`)).body.toString());
+  const createdAt = new Map<string, number>();
+  const runningAt = new Map<string, number>();
+  const readyAt = new Map<string, number>();
+  let allReady: () => void = () => {};
+  const done = new Promise<void>((r) => (allReady = r));
+  const stream: LineStream = await http.stream("GET", `/api/v1/namespaces/${NS}/pods?watch=true&resourceVersion=${list.metadata.resourceVersion}`, (line) => {
+    const t = now();
+    const ev = JSON.parse(line) as { type: string; object: any };
+    const name = ev.object?.metadata?.name as string;
+    if (!name?.startsWith(`${prefix}-`)) return;
+    if (ev.object?.status?.phase === "Running" && !runningAt.has(name)) runningAt.set(name, t);
+    if (ev.object?.status?.conditions?.some((c: any) => c.type === "Ready" && c.status === "True") && !readyAt.has(name)) {
+      readyAt.set(name, t);
+      if (readyAt.size === CONTAINER_PODS) allReady();
+    }
+  });
+  try {
+    const t0 = now();
+    const creates: Promise<void>[] = [];
+    for (let i = 0; i < CONTAINER_PODS; i++) {
+      const name = `${prefix}-${i}`;
+      creates.push(
+        (async () => {
+          createdAt.set(name, now());
+          const r = await http.request("POST", `/api/v1/namespaces/${NS}/pods`, JSON.stringify(podManifest(name, image)), { "content-type": "application/json" });
+          if (r.status !== 201) throw new Error(`create ${name}: HTTP ${r.status} ${r.body.toString().slice(0, 200)}`);
+        })(),
+      );
+      if (spacingMs > 0) await new Promise((r) => setTimeout(r, spacingMs));
+    }
+    await Promise.all(creates);
+    let timedOut: string | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([done, new Promise<void>((r) => (timer = setTimeout(() => ((timedOut = `${readyAt.size} of ${CONTAINER_PODS} Ready after 120 s`), r()), 120_000)))]);
+    clearTimeout(timer);
+    const wallS = (now() - t0) / 1000;
+    const lat = (m: Map<string, number>) => [...m].map(([name, t]) => t - (createdAt.get(name) ?? t0));
+    return { spacingMs, toRunning: summarize(lat(runningAt), wallS * 1000), toReady: summarize(lat(readyAt), wallS * 1000), ready: readyAt.size, wallS, timedOut };
+  } finally {
+    stream.close();
+  }
+}
+
+/** Deletes the bench's pods and waits until the agent has removed them. */
+async function deletePods(http: HttpClient): Promise<void> {
+  await http.request("DELETE", `/api/v1/namespaces/${NS}/pods?labelSelector=app%3Dbench`);
+  const deadline = now() + 60_000;
+  while (now() < deadline) {
+    const left = JSON.parse((await http.request("GET", `/api/v1/namespaces/${NS}/pods?labelSelector=app%3Dbench`)).body.toString()).items.length;
+    if (left === 0) return;
+    await new Promise((r) => setTimeout(r, 500));
+  }
 }
 
 /** utime + stime of a process in seconds (from /proc/PID/stat). */
@@ -105,7 +175,6 @@ export async function containersBench(log: (line: string) => void): Promise<Cont
   let podman: Podman | undefined;
   let cp: ControlPlane | undefined;
   let agent: { pid: number; stop(): Promise<void> } | undefined;
-  let stream: LineStream | undefined;
   try {
     podman = await startPodman();
     const image = await ensureBusyboxImage("localhost/edgeplane-test/busybox:1");
@@ -115,44 +184,15 @@ export async function containersBench(log: (line: string) => void): Promise<Cont
     log(`  podman ${podman.version}; agent pid ${agent.pid} registered node ${NODE}; sampling it idle for ${SAMPLE_S} s`);
     const idle = await sampleCost(agent.pid, SAMPLE_S);
 
-    const ns = "default";
-    const list = JSON.parse((await http.request("GET", `/api/v1/namespaces/${ns}/pods`)).body.toString());
-    const createdAt = new Map<string, number>();
-    const runningAt = new Map<string, number>();
-    const readyAt = new Map<string, number>();
-    let allReady: () => void = () => {};
-    const done = new Promise<void>((r) => (allReady = r));
-    stream = await http.stream("GET", `/api/v1/namespaces/${ns}/pods?watch=true&resourceVersion=${list.metadata.resourceVersion}`, (line) => {
-      const t = now();
-      const ev = JSON.parse(line) as { type: string; object: any };
-      const name = ev.object?.metadata?.name as string;
-      if (ev.object?.status?.phase === "Running" && !runningAt.has(name)) runningAt.set(name, t);
-      if (ev.object?.status?.conditions?.some((c: any) => c.type === "Ready" && c.status === "True") && !readyAt.has(name)) {
-        readyAt.set(name, t);
-        if (readyAt.size === CONTAINER_PODS) allReady();
-      }
-    });
-    const t0 = now();
-    await Promise.all(
-      Array.from({ length: CONTAINER_PODS }, async (_, i) => {
-        const name = `startup-${i}`;
-        createdAt.set(name, now());
-        const r = await http.request("POST", `/api/v1/namespaces/${ns}/pods`, JSON.stringify(podManifest(name, image)), { "content-type": "application/json" });
-        if (r.status !== 201) throw new Error(`create ${name}: HTTP ${r.status} ${r.body.toString().slice(0, 200)}`);
-      }),
-    );
-    let timedOut: string | undefined;
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([done, new Promise<void>((r) => (timer = setTimeout(() => ((timedOut = `${readyAt.size} of ${CONTAINER_PODS} Ready after 120 s`), r()), 120_000)))]);
-    clearTimeout(timer);
-    const wallS = (now() - t0) / 1000;
-    const lat = (m: Map<string, number>) => [...m].map(([name, t]) => t - (createdAt.get(name) ?? t0));
-    log(`  ${readyAt.size} pods Ready in ${wallS.toFixed(1)} s; sampling the agent with them for ${SAMPLE_S} s`);
+    const burst = await startPods(http, image, "burst", 0);
+    log(`  burst: ${burst.ready} of ${CONTAINER_PODS} pods Ready in ${burst.wallS.toFixed(1)} s; sampling the agent with them for ${SAMPLE_S} s`);
     const busy = await sampleCost(agent.pid, SAMPLE_S);
-    await http.request("DELETE", `/api/v1/namespaces/${ns}/pods?labelSelector=app%3Dbench`);
-    return { pods: CONTAINER_PODS, engine: `podman ${podman.version}`, toRunning: summarize(lat(runningAt), wallS * 1000), toReady: summarize(lat(readyAt), wallS * 1000), idle, busy, wallS, timedOut };
+    await deletePods(http);
+    const paced = await startPods(http, image, "paced", PACE_MS);
+    log(`  paced (one pod every ${PACE_MS} ms): ${paced.ready} of ${CONTAINER_PODS} pods Ready in ${paced.wallS.toFixed(1)} s`);
+    await deletePods(http);
+    return { pods: CONTAINER_PODS, engine: `podman ${podman.version}`, burst, paced, idle, busy };
   } finally {
-    stream?.close();
     // Give the agent a moment to stop the deleted pods' containers, then remove what is left.
     await new Promise((r) => setTimeout(r, 3000));
     await agent?.stop();

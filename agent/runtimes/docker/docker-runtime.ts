@@ -40,11 +40,15 @@ interface Stop {
 interface ContainerSummary {
   Id: string;
   Labels: Record<string, string> | null;
+  /** created, running, exited… (what the list says; an inspect is only needed when it changes). */
+  State?: string;
 }
 
 export class DockerRuntime implements ContainerRuntime {
   readonly engine: EngineClient;
   private info?: Promise<EngineInfo>;
+  /** The last inspect of each container, with the list state it was made in. */
+  private readonly inspected = new Map<string, { state: string; inspect: ContainerInspect }>();
   private network?: Promise<string>;
   private pause?: Promise<{ image: string; command: string[] }>;
   private readonly stops = new Map<string, Stop>();
@@ -158,10 +162,22 @@ export class DockerRuntime implements ContainerRuntime {
     return this.engine.json<ContainerSummary[]>("GET", "/containers/json", { query: { all: 1, filters } });
   }
 
-  /** Inspects each, leaving out those removed meanwhile. */
-  private async inspectAll(ids: string[], what: "pod sandbox" | "container"): Promise<ContainerInspect[]> {
-    const found = await Promise.all(ids.map((id) => this.inspect(what, id).catch((err) => (err instanceof RuntimeNotFoundError ? undefined : Promise.reject(err)))));
-    return found.filter((c): c is ContainerInspect => c !== undefined);
+  /**
+   * Inspects each, leaving out those removed meanwhile. What an inspect says does not change while
+   * the container stays in one state, so a container the list shows in the state it had at its
+   * last inspect is not inspected again: the PLEG's relist every second costs one list call.
+   */
+  private async inspectAll(found: ContainerSummary[], what: "pod sandbox" | "container"): Promise<ContainerInspect[]> {
+    const out = await Promise.all(
+      found.map(async (summary) => {
+        const cached = this.inspected.get(summary.Id);
+        if (cached && summary.State && cached.state === summary.State) return cached.inspect;
+        const c = await this.inspect(what, summary.Id).catch((err) => (err instanceof RuntimeNotFoundError ? undefined : Promise.reject(err)));
+        if (c && summary.State) this.inspected.set(summary.Id, { state: summary.State, inspect: c });
+        return c;
+      }),
+    );
+    return out.filter((c): c is ContainerInspect => c !== undefined);
   }
 
   private async networkName(): Promise<string> {
@@ -194,7 +210,7 @@ export class DockerRuntime implements ContainerRuntime {
   async listPodSandboxes(): Promise<PodSandbox[]> {
     const found = await this.list([`${SANDBOX_LABEL}=true`]);
     const network = await this.networkName();
-    return (await this.inspectAll(found.map((c) => c.Id), "pod sandbox")).map((c) => sandboxFrom(c, network));
+    return (await this.inspectAll(found, "pod sandbox")).map((c) => sandboxFrom(c, network));
   }
 
   // Containers
@@ -283,6 +299,7 @@ export class DockerRuntime implements ContainerRuntime {
 
   private async remove(id: string): Promise<void> {
     this.messages.delete(id);
+    this.inspected.delete(id);
     try {
       await this.engine.json("DELETE", `/containers/${encodeURIComponent(id)}`, { query: { force: 1, v: 1 } });
     } catch (err) {
@@ -348,7 +365,7 @@ export class DockerRuntime implements ContainerRuntime {
   async listContainers(filter: { sandboxId?: string } = {}): Promise<ContainerStatus[]> {
     const found = await this.list(filter.sandboxId !== undefined ? [`${SANDBOX_ID_LABEL}=${filter.sandboxId}`] : []);
     const apps = found.filter((c) => c.Labels?.[SANDBOX_LABEL] !== "true");
-    return Promise.all((await this.inspectAll(apps.map((c) => c.Id), "container")).map((c) => this.statusOf(c)));
+    return Promise.all((await this.inspectAll(apps, "container")).map((c) => this.statusOf(c)));
   }
 
   async containerLogs(id: string, opts: LogOptions = {}): Promise<Readable> {

@@ -19,6 +19,8 @@ export class JoinError extends Error {
   constructor(
     message: string,
     readonly hint?: string,
+    /** The control plane could not be reached (trying again may work). */
+    readonly unreachable = false,
   ) {
     super(message);
     this.name = "JoinError";
@@ -42,7 +44,7 @@ export function joinError(err: unknown, server: string, nodeName: string): JoinE
   if (err instanceof TlsError) {
     return new JoinError(err.message, "pass --certificate-authority with the CA that signed it ('edgeplane up' keeps it in .edgeplane/state/tls/ca.crt), or --insecure-skip-tls-verify to skip the check");
   }
-  if (err instanceof ConnectionError) return new JoinError(err.message, "check --server, and that the control plane is running ('edgeplane up' prints its URL)");
+  if (err instanceof ConnectionError) return new JoinError(err.message, "check --server, and that the control plane is running ('edgeplane up' prints its URL)", true);
   if (err instanceof ApiError) {
     if (err.status === 401) {
       return new JoinError("the bootstrap token was refused (401): create one with `edgeplane token create`", "tokens expire after their --ttl (24h by default); `edgeplane token list` shows the valid ones");

@@ -7,7 +7,7 @@ import { Backoff, sleep } from "../client/backoff.js";
 import { describe, isTransient } from "../client/errors.js";
 import { Informer } from "../client/informer.js";
 import type { Transport } from "../client/transport.js";
-import { NodeCredentials } from "../credentials/node-credentials.js";
+import { JoinError, NodeCredentials } from "../credentials/node-credentials.js";
 import type { Logger } from "../log.js";
 import type { RuntimeDescriptor } from "../runtimes/runtime.js";
 import { NodeLease } from "./node-lease.js";
@@ -63,9 +63,29 @@ export class Kubelet {
     return this.cfg.podCIDR;
   }
 
-  /** Trades the bootstrap token for this node's credentials; throws a JoinError a person can act on. */
-  join(): Promise<void> {
-    return this.credentials.join();
+  /**
+   * Trades the bootstrap token for this node's credentials; throws a JoinError a person can act on.
+   * With static pods an unreachable control plane is waited for (the static pods run meanwhile).
+   */
+  async join(): Promise<void> {
+    if (!this.o.manifestsDir) return this.credentials.join();
+    await this.startStaticPods();
+    const backoff = new Backoff({ initialMs: 1000, maxMs: 30_000 });
+    for (let said = false; ; ) {
+      try {
+        return await this.credentials.join();
+      } catch (err) {
+        if (!(err instanceof JoinError && err.unreachable) || this.stopped) throw err;
+        if (!said) this.o.log.error(`✗ node ${this.cfg.name}: ${err.message}; its static pods run meanwhile, joining again until the control plane answers`);
+        said = true;
+        await sleep(backoff.next());
+      }
+    }
+  }
+
+  /** Static pods start before anything needs the control plane (on the pod CIDR it gave last time). */
+  private async startStaticPods(): Promise<void> {
+    if (!this.pods) await this.startPods(savedPodCIDR(this.o.rootDir) ?? this.cfg.podCIDR);
   }
 
   /**
@@ -73,7 +93,7 @@ export class Kubelet {
    * With static pods the pods start first: they run whether or not the control plane answers.
    */
   async start(): Promise<void> {
-    if (this.o.manifestsDir) await this.startPods(savedPodCIDR(this.o.rootDir) ?? this.cfg.podCIDR);
+    if (this.o.manifestsDir) await this.startStaticPods();
     const registered = await this.register();
     if (this.stopped) return;
     this.cfg = { ...this.cfg, podCIDR: registered.podCIDR };

@@ -2,7 +2,10 @@
 // runs each container's command as a host process group. Env (values, the downward API, a
 // ConfigMap), logs through the tunnel, an HTTP readiness probe against a port on the host,
 // exit codes and restarts, graceful deletion, and an agent restart that keeps the processes.
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bootstrapToken, startAgent, type AgentProcess } from "./agent-process.js";
 import { api, startEdgeplane, type Edgeplane } from "./harness.js";
@@ -95,6 +98,25 @@ describe("the process runtime", () => {
     await until("gone", async () => ((await api(h, "GET", `/api/v1/namespaces/${NS}/pods/term`)).status === 404 ? true : undefined), 20_000);
     expect(Date.now() - t0).toBeLessThan(15_000);
   }, 40_000);
+
+  it("runs static pods while the control plane cannot be reached, and keeps trying to join", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "edgeplane-offline-"));
+    const pidFile = join(dir, "pid");
+    mkdirSync(join(dir, "manifests"));
+    writeFileSync(join(dir, "manifests", "beacon.yaml"), `apiVersion: v1\nkind: Pod\nmetadata:\n  name: beacon\nspec:\n  containers:\n  - name: main\n    image: host\n    command: ["sh", "-c", "echo $$$$ > ${pidFile}; exec sleep 600"]\n`);
+    const closed = await freePort();
+    const offline = startAgent({ ...h, url: `https://127.0.0.1:${closed}` }, token, ["--name", "offline", "--runtime", "process", "--root-dir", join(dir, "root"), "--manifests", join(dir, "manifests")]);
+    try {
+      const pid = await until("the static pod's process", async () => (existsSync(pidFile) ? Number(readFileSync(pidFile, "utf8")) || undefined : undefined), 30_000);
+      expect(() => process.kill(pid, 0)).not.toThrow();
+      await until("the join retry said", async () => (offline.output().includes("its static pods run meanwhile") ? true : undefined), 10_000);
+      expect(offline.output()).not.toMatch(/nodes? running/);
+      process.kill(pid, "SIGKILL");
+    } finally {
+      await offline.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it("keeps running processes across an agent restart", async () => {
     const before = (await getPod("hello")).status.containerStatuses[0];

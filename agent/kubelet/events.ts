@@ -23,6 +23,8 @@ export class EventRecorder {
     private readonly client: ApiClient,
     nodeName: string,
     now: () => number = Date.now,
+    /** Only these reasons are recorded (a simulated node records Started alone: at scale, events are most of its writes). */
+    private readonly only?: ReadonlySet<string>,
   ) {
     // Few events per node: a small cache keeps a thousand simulated nodes cheap.
     this.correlator = new Correlator({ component: "kubelet", host: nodeName, now, lruSize: 256 });
@@ -30,7 +32,7 @@ export class EventRecorder {
 
   /** An event about a pod, or about one of its containers when `fieldPath` names it (spec.containers{web}). */
   event(pod: InvolvedPod, type: EventType, reason: string, message: string, fieldPath?: string): void {
-    if (!this.client.transport.connectivity.reachable) return;
+    if (!this.client.transport.connectivity.reachable || (this.only && !this.only.has(reason))) return;
     const action = this.correlator.record({ kind: "Pod", apiVersion: "v1", namespace: pod.namespace, name: pod.name, uid: pod.uid, fieldPath }, type, reason, message);
     if ("create" in action) void this.client.post(eventsPath(pod.namespace), action.create).catch(() => {});
     else if ("update" in action) {

@@ -47,6 +47,8 @@ export function apiServerAddress(server: string): { host: string; port: number }
 }
 
 const POD_CIDR_FILE = "pod-cidr";
+/** What a simulated node records: its images are never pulled and nothing fails, and at scale each event is a write. */
+const SIMULATED_EVENTS = new Set(["Started"]);
 
 /** The pod CIDR the control plane gave this node last time (so static pods can start before it answers). */
 export function savedPodCIDR(rootDir: string): string | undefined {
@@ -79,7 +81,7 @@ export class PodMachinery {
     const cfg = o.config;
     const real = !o.runtime.simulatedAddresses;
     this.runtime = o.runtime.create({ nodeName: cfg.name, podCIDR: cfg.podCIDR, hostIP: cfg.internalIP, endpoint: o.runtimeEndpoint, stateDir: join(o.rootDir, "runtime") });
-    const events = new EventRecorder(o.client, cfg.name);
+    const events = new EventRecorder(o.client, cfg.name, Date.now, real ? undefined : SIMULATED_EVENTS);
     const update = (key: string) => this.update(key);
     this.preparer = real
       ? new VolumePreparer({ rootDir: o.rootDir, client: o.client, nodeName: cfg.name, hostIP: () => cfg.internalIP, apiServer: apiServerAddress(o.server), nodeAllocatable: () => cfg.capacity, events, log: o.log, terminationLogs: o.runtime.name === "docker" })

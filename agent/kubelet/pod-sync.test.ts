@@ -228,6 +228,23 @@ describe("PodSyncer with containers that exit", () => {
     expect(rt.instances("app").map((c) => c.status.state)).toEqual(["CONTAINER_EXITED"]);
   });
 
+  it("a failing init container is restarted with CrashLoopBackOff, counting its restarts, and nothing after it starts", async () => {
+    vi.useFakeTimers({ now: T0 });
+    const t = setup(newPod({ initContainers: [{ name: "init1", image: "busybox:1.36", imagePullPolicy: "IfNotPresent" }, { name: "init2", image: "busybox:1.36", imagePullPolicy: "IfNotPresent" }] }));
+    const rt = t.runtime as TestRuntime;
+    const init1 = () => t.status().initContainerStatuses![0];
+    rt.exitAtStart.set("init1", 1);
+    await t.sync(); // it fails, is restarted at once, fails again: back-off
+    expect(init1()).toMatchObject({ restartCount: 1, state: { waiting: { reason: "CrashLoopBackOff" } }, lastState: { terminated: { exitCode: 1 } } });
+    for (const [wait, count] of [[10_000, 2], [20_000, 3], [40_000, 4]]) {
+      vi.advanceTimersByTime(wait);
+      await t.sync();
+      expect(init1()).toMatchObject({ restartCount: count, state: { waiting: { reason: "CrashLoopBackOff" } } });
+    }
+    expect(rt.instances("init2")).toHaveLength(0);
+    expect(rt.instances("app")).toHaveLength(0);
+  });
+
   it("restartPolicy Never: a failed container makes the pod Failed, and nothing more happens", async () => {
     const t = setup(newPod({ restartPolicy: "Never" }));
     const rt = t.runtime as TestRuntime;

@@ -125,19 +125,21 @@ describe("probes and restarts", () => {
     const cs = looping.status.containerStatuses[0];
     expect(cs.state.waiting.message).toMatch(/^back-off 10s restarting failed container=c pod=crash_default\(/);
     expect(cs.lastState.terminated).toMatchObject({ exitCode: 3, reason: "Error" });
-    // The restarts: the first at once, then after 10 s and 20 s of back-off.
-    const starts: number[] = [];
-    let last = "";
-    await until("two more restarts", async () => {
+    // The restarts: the first at once, then after 10 s and 20 s of back-off. Each instance is seen
+    // as lastState while the next waits; the third has exited once the back-off says 40s.
+    const starts = new Map<string, number>();
+    await until("the third restart's instance exited", async () => {
       const s = (await getPod("crash")).status.containerStatuses[0];
-      const started = s.lastState?.terminated?.startedAt;
-      if (started && started !== last) {
-        last = started;
-        starts.push(Date.parse(started));
-      }
-      return s.restartCount >= 3 ? true : undefined;
-    }, 70_000);
-    const gaps = starts.slice(1).map((t, i) => (t - starts[i]) / 1000);
+      const last = s.lastState?.terminated;
+      if (last?.containerID && last.startedAt) starts.set(last.containerID, Date.parse(last.startedAt));
+      return s.state?.waiting?.message?.startsWith("back-off 40s") ? true : undefined;
+    }, 90_000);
+    const sorted = [...starts.values()].sort((a, b) => a - b);
+    const gaps = sorted.slice(1).map((t, i) => (t - sorted[i]) / 1000);
+    expect(gaps.length).toBeGreaterThanOrEqual(2);
+    // Start to start: the back-off plus the second the instance took to exit (podman reports whole seconds).
+    expect(gaps.at(-2)).toBeGreaterThanOrEqual(9);
+    expect(gaps.at(-2)).toBeLessThan(16);
     expect(gaps.at(-1)).toBeGreaterThanOrEqual(19);
     expect(gaps.at(-1)).toBeLessThan(27);
     const events = await eventsFor(h, "crash");

@@ -10,7 +10,7 @@ import { api, freePort, kubeClient, portInUse, repoRoot, runEdgeplane, startEdge
 
 /** Command lines of workerd processes serving 127.0.0.1:port. */
 function workerdOn(port: number): string[] {
-  const ps = execFileSync("ps", ["-eo", "stat=,args="], { encoding: "utf8" });
+  const ps = execFileSync("ps", ["-eo", "stat=,args="], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
   return ps
     .split("\n")
     .filter((l) => !l.trim().startsWith("Z")) // zombies wait for init to reap them; they hold nothing

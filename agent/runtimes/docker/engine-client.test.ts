@@ -60,6 +60,12 @@ describe("EngineClient", () => {
     engine.close();
   });
 
+  it("counts Podman's 500 for a container being removed as not found, and no other 500", () => {
+    expect(isNotFound(new EngineError(500, "container 00d0ad67 does not exist in database: no such container"))).toBe(true);
+    expect(isNotFound(new EngineError(500, "runc: error setting rlimit type 7: operation not permitted"))).toBe(false);
+    expect(isNotFound(new Error("no such container"))).toBe(false);
+  });
+
   it("accepts unix:// endpoints and bare paths, nothing else", () => {
     expect(socketPathOf("unix:///run/podman/podman.sock")).toBe("/run/podman/podman.sock");
     expect(socketPathOf("/var/run/docker.sock")).toBe("/var/run/docker.sock");

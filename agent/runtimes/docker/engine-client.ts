@@ -26,7 +26,12 @@ export class EngineError extends Error {
   }
 }
 
-export const isNotFound = (err: unknown): boolean => err instanceof EngineError && err.statusCode === 404;
+/**
+ * A 404, or Podman's 500 "no such container" for a container it is removing at that moment (it
+ * answers 404 only once the removal is done): either way the container is gone for the caller.
+ */
+export const isNotFound = (err: unknown): boolean =>
+  err instanceof EngineError && (err.statusCode === 404 || (err.statusCode === 500 && /no such container|does not exist in database/i.test(err.message)));
 
 export type Query = Record<string, string | number | boolean | undefined>;
 

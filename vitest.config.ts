@@ -5,6 +5,9 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
+    // Two files at a time even on 2 cores (vitest would use cores − 1): the end-to-end files mostly
+    // wait on their own control plane, agent and Podman, which run in other processes.
+    maxWorkers: 2,
     projects: [
       {
         test: {

@@ -28,6 +28,7 @@ function costTable(r: ContainersResult): Table {
   const t = new Table(["agent", "RSS", "CPU (% of one core)"]);
   t.add(["idle (node registered, no pods)", mb(r.idle.rssBytes), f1(r.idle.cpuPercent)]);
   t.add([`with ${r.pods} pods running (readiness probes every 1 s)`, mb(r.busy.rssBytes), f1(r.busy.cpuPercent)]);
+  t.add(["for reference: node with the TypeScript loader (tsx) alone", mb(r.loaderRssBytes), ""]);
   return t;
 }
 
@@ -58,7 +59,10 @@ ${[r.paced, r.burst].filter((u) => u.timedOut).map((u) => `\n${runName(u)}: ${u.
 ${costTable(r).markdown()}
 
 k3s' agent is criticised for using ${K3S_AGENT_IDLE_MB} idle (a figure quoted, not measured here); this
-agent's idle RSS is ${mb(r.idle.rssBytes)}, most of it Node.js itself.
+agent's idle RSS is ${mb(r.idle.rssBytes)}. Of that, ${mb(r.loaderRssBytes)} is Node.js with the TypeScript loader the
+\`edgeplane\` command registers (tsx runs the sources without a build step, on a loader thread of its
+own) before any agent code loads; the agent's own objects are a small part. A prebuilt JavaScript
+agent would not pay for the loader.
 `;
 }
 

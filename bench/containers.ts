@@ -44,6 +44,8 @@ export interface StartupRun {
 export interface ContainersResult {
   pods: number;
   engine: string;
+  /** RSS of a Node.js process with the TypeScript loader the CLI registers and nothing else: what any `edgeplane` command costs. */
+  loaderRssBytes: number;
   /** All pods created at once. */
   burst: StartupRun;
   /** One pod every PACE_MS, as the SLO's latency pods are created. */
@@ -119,6 +121,16 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
+/** The RSS of `node` with tsx registered as bin/edgeplane.js registers it, idle: the floor under the agent's. */
+async function loaderRss(): Promise<number> {
+  const code = `import("tsx/esm/api").then((m) => { m.register({ tsconfig: ${JSON.stringify(join(packageRoot, "tsconfig.json"))} }); setInterval(() => {}, 1000); })`;
+  const child = spawn(process.execPath, ["--input-type=module", "-e", code], { cwd: packageRoot, stdio: "ignore" });
+  await new Promise((r) => setTimeout(r, 3000));
+  const bytes = rss(child.pid ?? -1);
+  child.kill("SIGKILL");
+  return bytes;
+}
+
 async function sampleCost(pid: number, seconds: number): Promise<AgentCost> {
   const c0 = cpuSeconds(pid);
   const t0 = now();
@@ -191,7 +203,7 @@ export async function containersBench(log: (line: string) => void): Promise<Cont
     const paced = await startPods(http, image, "paced", PACE_MS);
     log(`  paced (one pod every ${PACE_MS} ms): ${paced.ready} of ${CONTAINER_PODS} pods Ready in ${paced.wallS.toFixed(1)} s`);
     await deletePods(http);
-    return { pods: CONTAINER_PODS, engine: `podman ${podman.version}`, burst, paced, idle, busy };
+    return { pods: CONTAINER_PODS, engine: `podman ${podman.version}`, loaderRssBytes: await loaderRss(), burst, paced, idle, busy };
   } finally {
     // Give the agent a moment to stop the deleted pods' containers, then remove what is left.
     await new Promise((r) => setTimeout(r, 3000));

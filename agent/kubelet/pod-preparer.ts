@@ -4,7 +4,7 @@
 // the command with $(VAR) expanded. The simulated runtime gets literal env values only.
 import { randomBytes } from "node:crypto";
 import { chmod, mkdir, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { Pod } from "../../src/apis/core/v1/pod.js";
 import type { ApiClient } from "../client/api-client.js";
 import type { Logger } from "../log.js";
@@ -45,6 +45,24 @@ export const literalPreparer: PodPreparer = {
   },
 };
 
+/** upstream's managedHostsFileContent: localhost lines, the pod's own name, then its hostAliases. */
+export function managedHosts(pod: Pod, podIP: string, clusterDomain = "cluster.local"): string {
+  const hostname = pod.spec.hostname || pod.metadata.name || "";
+  const lines = [
+    "# Kubernetes-managed hosts file.",
+    "127.0.0.1\tlocalhost",
+    "::1\tlocalhost ip6-localhost ip6-loopback",
+    "fe00::0\tip6-localnet",
+    "fe00::0\tip6-mcastprefix",
+    "fe00::1\tip6-allnodes",
+    "fe00::2\tip6-allrouters",
+    pod.spec.subdomain ? `${podIP}\t${hostname}.${pod.spec.subdomain}.${pod.metadata.namespace}.svc.${clusterDomain}\t${hostname}` : `${podIP}\t${hostname}`,
+  ];
+  const aliases = (pod.spec.hostAliases ?? []).map((a) => `${a.ip}\t${((a.hostnames ?? []) as unknown[]).map(String).join("\t")}`);
+  if (aliases.length) lines.push("", "# Entries added by HostAliases.", ...aliases);
+  return `${lines.join("\n")}\n`;
+}
+
 export interface VolumePreparerOptions {
   rootDir: string;
   client: ApiClient;
@@ -55,7 +73,7 @@ export interface VolumePreparerOptions {
   nodeAllocatable?: () => Record<string, string>;
   events: EventRecorder;
   log: Logger;
-  /** Mount a host file at each container's terminationMessagePath (runtimes with their own filesystem; not host processes). */
+  /** Mount host files at each container's terminationMessagePath and /etc/hosts (runtimes with their own filesystem; not host processes). */
   terminationLogs?: boolean;
   /** For tests: what ConfigMaps, Secrets and tokens are read from (default: the API). */
   source?: ObjectSource;
@@ -88,7 +106,16 @@ export class VolumePreparer implements PodPreparer {
     const mounts = this.volumes.mountsFor(pod, container, env);
     const messagePath = container.terminationMessagePath ?? "/dev/termination-log";
     if (this.o.terminationLogs && !mounts.some((m) => m.containerPath === messagePath)) mounts.push(await this.terminationLog(uid, container.name, messagePath));
+    // The kubelet manages /etc/hosts (the pod's address and hostAliases), unless the pod uses the host's network or mounts its own.
+    if (this.o.terminationLogs && !pod.spec.hostNetwork && podIP && !mounts.some((m) => m.containerPath === "/etc/hosts")) mounts.push(await this.hostsFile(pod, podIP));
     return { env, mounts, ...expandCommand(container, env) };
+  }
+
+  private async hostsFile(pod: Pod, podIP: string): Promise<Mount> {
+    const hostPath = join(this.volumes.podDir(pod.metadata.uid ?? ""), "etc-hosts");
+    await mkdir(dirname(hostPath), { recursive: true });
+    await writeFile(hostPath, managedHosts(pod, podIP));
+    return { hostPath, containerPath: "/etc/hosts", readOnly: false };
   }
 
   /** A fresh host file for this container instance, mounted at terminationMessagePath (as upstream's kubelet does), so its message is read on the host after it exits. */

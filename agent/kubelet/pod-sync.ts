@@ -74,6 +74,8 @@ const minDefined = (a: number | undefined, b: number | undefined) => (a === unde
 
 export class PodSyncer {
   private readonly records = new Map<string, PodRecord>();
+  /** Messages read from the output of failed containers (FallbackToLogsOnError), by container id. */
+  private readonly fallbackMessages = new Map<string, string>();
   private readonly runner: ContainerRunner;
   private readonly preparer: PodPreparer;
   private readonly now: () => number;
@@ -231,6 +233,7 @@ export class PodSyncer {
       break;
     }
 
+    await this.fallBackToLogs(pod, view);
     // A regular init container still running: look again (a runtime without events does not say when it ends).
     if (regularInitRunning(view)) requeueAfterMs = minDefined(requeueAfterMs, 1000);
 
@@ -241,6 +244,25 @@ export class PodSyncer {
     else await this.collect(rec, observed);
     this.runner.backoff.gc();
     return { requeueAfterMs };
+  }
+
+  /**
+   * terminationMessagePolicy FallbackToLogsOnError: a container that failed without writing a
+   * message gets the end of its output instead (upstream: the last 80 lines, at most 2 KiB).
+   */
+  private async fallBackToLogs(pod: Pod, view: PodRuntimeView): Promise<void> {
+    const specs = [...(pod.spec.initContainers ?? []), ...(pod.spec.containers ?? [])] as Container[];
+    for (const [name, rc] of [...view.containers, ...(view.previous ?? [])]) {
+      if (rc.state !== "CONTAINER_EXITED" || rc.exitCode === 0 || rc.message) continue;
+      if (specs.find((c) => c.name === name)?.terminationMessagePolicy !== "FallbackToLogsOnError") continue;
+      let text = this.fallbackMessages.get(rc.id);
+      if (text === undefined) {
+        text = await readTail(this.d.runtime, rc.id).catch(() => "");
+        if (text) this.fallbackMessages.set(rc.id, text); // nothing yet may be a runtime still writing: ask again next sync
+        if (this.fallbackMessages.size > 1000) this.fallbackMessages.delete(this.fallbackMessages.keys().next().value as string);
+      }
+      if (text) rc.message = text;
+    }
   }
 
   /** The pod-wide preparation (volumes…); false when it failed (said by an event, and for config errors by the containers' waiting reason). */
@@ -356,4 +378,21 @@ export class PodSyncer {
     const [namespace, name] = [key.slice(0, key.indexOf("/")), key.slice(key.indexOf("/") + 1)];
     this.runner.forgetPod({ namespace, name, uid: rec.uid });
   }
+}
+
+/** The last 80 lines of a container's output, at most its last 2 KiB (upstream's fallback message). */
+async function readTail(runtime: ContainerRuntime, id: string): Promise<string> {
+  const read = async (opts: { tailLines?: number }) => {
+    const chunks: Buffer[] = [];
+    for await (const c of await runtime.containerLogs(id, opts)) chunks.push(typeof c === "string" ? Buffer.from(c) : (c as Buffer));
+    return Buffer.concat(chunks);
+  };
+  // Podman's tail leaves out a last line without a newline ("echo -n DONE"): then read it all and cut here.
+  let out = await read({ tailLines: 80 });
+  if (out.length === 0) {
+    const all = await read({});
+    const lines = all.toString("utf8").split("\n");
+    out = Buffer.from(lines.slice(-81).join("\n"));
+  }
+  return out.subarray(Math.max(0, out.length - 2048)).toString("utf8");
 }

@@ -104,6 +104,8 @@ export function containerConfig(pod: Pod, start: ContainerToStart, prepared: Pre
     ...(resources ? { resources } : {}),
     ...(c.terminationMessagePath ? { terminationMessagePath: c.terminationMessagePath } : {}),
     ...(user ? { user } : {}),
+    ...(c.securityContext?.readOnlyRootFilesystem ? { readOnlyRootfs: true } : {}),
+    ...(c.securityContext?.allowPrivilegeEscalation === false ? { noNewPrivileges: true } : {}),
     kind: start.kind,
     labels: { ...podLabels(pod), [LABEL_CONTAINER_NAME]: c.name, [LABEL_CONTAINER_RESTART_COUNT]: String(start.restartCount), [LABEL_CONTAINER_HASH]: containerHash(c) },
     annotations: {},

@@ -76,6 +76,10 @@ export interface ContainerConfig {
   terminationMessagePath?: string;
   /** runAsUser/runAsGroup, when the pod's securityContext sets them. */
   user?: { uid?: number; gid?: number };
+  /** securityContext.readOnlyRootFilesystem. */
+  readOnlyRootfs?: boolean;
+  /** securityContext.allowPrivilegeEscalation: false — the process and its children may not gain privileges (no_new_privs). */
+  noNewPrivileges?: boolean;
   /**
    * What the container is in its pod. Engines ignore it (the process decides when it exits);
    * the simulated runtime runs `init` containers to completion at once.

@@ -2,25 +2,12 @@
 // against a real control plane (wrangler dev, workerd): joining with a bootstrap token, Nodes
 // and Leases, pods bound to a node running and being deleted gracefully, a bad token refused,
 // and both sides restarting.
-import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, binPath, kubeClient, runEdgeplane, startEdgeplane, type Edgeplane } from "./harness.js";
+import { startAgent as startAgentProcess, type AgentProcess } from "./agent-process.js";
+import { api, kubeClient, runEdgeplane, startEdgeplane, type Edgeplane } from "./harness.js";
 import { recordWatch, sleep, until, uniq } from "./helpers.js";
 import { kubectlFor, rowOf, table, type Kubectl } from "./kubectl-helpers.js";
-
-interface AgentProcess {
-  pid: number;
-  output(): string;
-  ready: Promise<void>;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  stop(signal?: NodeJS.Signals): Promise<void>;
-}
-
-const agents = new Set<ChildProcess>();
-process.on("exit", () => {
-  for (const a of agents) a.kill("SIGKILL");
-});
 
 let h: Edgeplane;
 let kubectl: Kubectl;
@@ -30,43 +17,8 @@ let agent: AgentProcess;
 const NODES = ["sim-0", "sim-1", "sim-2"];
 const AGENT_FLAGS = ["--nodes", "3", "--name", "sim", "--labels", "disk=ssd,topology.kubernetes.io/zone=z1", "--taints", "example.com/simulated=true:PreferNoSchedule", "--capacity", "cpu=4,memory=8Gi", "--node-status-update-frequency", "2s"];
 
-function startAgent(args: string[]): AgentProcess {
-  const child = spawn(process.execPath, [binPath, "agent", "--server", h.url, "--token", token, "--certificate-authority", caPath, ...args], {
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, EDGEPLANE_STOP_WITH_PARENT: "1" },
-  });
-  agents.add(child);
-  let out = "";
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) =>
-    child.on("exit", (code, signal) => {
-      agents.delete(child);
-      r({ code, signal });
-    }),
-  );
-  const ready = new Promise<void>((resolve, reject) => {
-    const onData = (c: Buffer) => {
-      out += c.toString("utf8");
-      if (/^✓ \d+ simulated nodes? running: /m.test(out)) resolve();
-    };
-    child.stdout?.on("data", onData);
-    child.stderr?.on("data", onData);
-    void exited.then((e) => reject(new Error(`the agent exited (${e.code ?? e.signal}) before its nodes ran:\n${out}`)));
-  });
-  ready.catch(() => {});
-  return {
-    pid: child.pid ?? -1,
-    output: () => out,
-    ready,
-    exited,
-    stop: async (signal = "SIGTERM") => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill(signal);
-      const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
-}
+/** The real agent with the suite's control plane and token. */
+const startAgent = (args: string[]): AgentProcess => startAgentProcess(h, token, args);
 
 const get = async (path: string) => {
   const r = await api(h, "GET", path);

@@ -92,6 +92,8 @@ beforeAll(async () => {
     pod("hello", [sh(img, "c", "echo 'Hello World' ; sleep 240")]),
     pod("bin-false", [{ name: "c", image: img, command: ["/bin/false"] }]),
     pod("host-aliases", [sh(img, "c", "cat /etc/hosts")], { hostAliases: [{ ip: "123.45.67.89", hostnames: ["foo", "bar"] }] }),
+    pod("etc-hosts-own", [sh(img, "c", "cat /etc/hosts", { volumeMounts: [{ name: "h", mountPath: "/etc/hosts" }] })], { volumes: [{ name: "h", hostPath: { path: "/etc/hosts", type: "File" } }] }),
+    pod("etc-hosts-host-network", [sh(img, "c", "cat /etc/hosts")], { hostNetwork: true }),
     pod("read-only-root", [{ name: "c", image: img, command: ["/bin/sh", "-c", "echo test > /file"], securityContext: { readOnlyRootFilesystem: true } }]),
     pod("security", [
       sh(img, "run-as-user", "id -u", { securityContext: { runAsUser: 65534 } }),
@@ -201,7 +203,7 @@ describe("Container runtime: termination messages and restart policies", () => {
   it("Container Runtime, TerminationMessage, from file of succeeding container: the file's content", async () => {
     expect((await terminated("term-file-ok", "Succeeded")).message).toBe("OK");
   });
-  it.fails("Container Runtime, TerminationMessage, from container's log output of failing container — difference: terminationMessagePolicy FallbackToLogsOnError is not applied", async () => {
+  it("Container Runtime, TerminationMessage, from container's log output of failing container: the end of its output (FallbackToLogsOnError)", async () => {
     expect((await terminated("term-log-fail", "Failed")).message).toBe("DONE");
   });
   it("Container Runtime, TerminationMessagePath, non-root user and non-default path: the message a uid-10000 container wrote", async () => {
@@ -284,10 +286,17 @@ describe("Kubelet", () => {
     expect((await api(n.h, "DELETE", "/api/v1/namespaces/default/pods/bin-false")).status).toBe(200);
     await n.pods.gone("bin-false", 30_000);
   });
-  it.fails("Kubelet, hostAliases — difference: hostAliases are not written to the container's /etc/hosts", async () => {
-    expect(await outputOf(n, "host-aliases", "c")).toContain("123.45.67.89\tfoo\tbar");
+  it("Kubelet, hostAliases: the aliases are in the container's /etc/hosts", async () => {
+    expect(await outputOf(n, "host-aliases", "c")).toContain("# Entries added by HostAliases.\n123.45.67.89\tfoo\tbar\n");
   });
-  it.fails("Kubelet, pod with read only root file system — difference: readOnlyRootFilesystem is not applied", async () => {
+  it("Kubelet, managed etc hosts: the kubelet writes /etc/hosts, except for hostNetwork pods and containers that mount their own", async () => {
+    const managed = await outputOf(n, "host-aliases", "c");
+    expect(managed.startsWith("# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n")).toBe(true);
+    expect(managed).toContain(`${n.pods.get("host-aliases").status.podIP}\thost-aliases\n`);
+    expect(await outputOf(n, "etc-hosts-own", "c")).not.toContain("Kubernetes-managed");
+    expect(await outputOf(n, "etc-hosts-host-network", "c")).not.toContain("Kubernetes-managed");
+  });
+  it("Kubelet, pod with read only root file system: a write to / fails", async () => {
     await n.pods.finished("read-only-root");
     expect(await podLog(n.h, "read-only-root", "c")).toBe("/bin/sh: can't create /file: Read-only file system\n");
   });
@@ -310,7 +319,7 @@ describe("Security context", () => {
     expect(await outputOf(n, "security-pod-level", "c")).toBe("1001\n2002\n");
     expect(n.pods.get("security-pod-level").status.phase).toBe("Succeeded");
   });
-  it.fails("Security Context, allowPrivilegeEscalation=false. — difference: no_new_privs is not set", async () => {
+  it("Security Context, allowPrivilegeEscalation=false.: no_new_privs is set", async () => {
     expect(await outputOf(n, "security", "no-privilege-escalation")).toBe("1000\nNoNewPrivs:\t1\n");
   });
 });

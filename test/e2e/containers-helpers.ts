@@ -64,3 +64,15 @@ export async function cleanupNode(podman: Podman | undefined, node: string): Pro
   await podman.removeByLabel(`io.edgeplane.node=${node}`);
   await podman.removeNetwork(`edgeplane-${node}`);
 }
+
+/** Bare pods bound to one node (2 s grace), and reading and creating them: `h` is read when called. */
+export function podsOn(h: () => Edgeplane, node: string, ns = "default") {
+  return {
+    pod: (name: string, containers: any[], extra: Record<string, unknown> = {}) => ({ apiVersion: "v1", kind: "Pod", metadata: { name, namespace: ns }, spec: { nodeName: node, terminationGracePeriodSeconds: 2, containers, ...extra } }),
+    getPod: async (name: string) => (await api(h(), "GET", `/api/v1/namespaces/${ns}/pods/${name}`)).body,
+    create: async (obj: unknown) => {
+      const r = await api(h(), "POST", `/api/v1/namespaces/${ns}/pods`, obj);
+      if (r.status !== 201) throw new Error(`create pod: HTTP ${r.status} ${JSON.stringify(r.body)}`);
+    },
+  };
+}

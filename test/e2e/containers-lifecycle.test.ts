@@ -14,7 +14,7 @@ import { bootstrapToken, startAgent, type AgentProcess } from "./agent-process.j
 import { api, kubeClient, startEdgeplane, type Edgeplane } from "./harness.js";
 import { sleep, until } from "./helpers.js";
 import { kubectlFor, startKubectl, type Kubectl } from "./kubectl-helpers.js";
-import { cleanupNode, containerSpec, fetchText, readyCondition } from "./containers-helpers.js";
+import { cleanupNode, containerSpec, fetchText, readyCondition, podsOn } from "./containers-helpers.js";
 
 const NODE = "tunnel";
 const NS = "default";
@@ -27,12 +27,7 @@ let image: string;
 let manifests: string;
 let agentArgs: string[];
 
-const pod = (name: string, containers: any[], extra: Record<string, unknown> = {}) => ({ apiVersion: "v1", kind: "Pod", metadata: { name, namespace: NS }, spec: { nodeName: NODE, terminationGracePeriodSeconds: 2, containers, ...extra } });
-const getPod = async (name: string) => (await api(h, "GET", `/api/v1/namespaces/${NS}/pods/${name}`)).body;
-const create = async (obj: any) => {
-  const r = await api(h, "POST", `/api/v1/namespaces/${NS}/pods`, obj);
-  expect(r.status, JSON.stringify(r.body)).toBe(201);
-};
+const { pod, getPod, create } = podsOn(() => h, NODE, NS);
 const running = (name: string, ms = 60_000) => until(`${name} Running`, async () => ((await getPod(name)).status?.phase === "Running" ? getPod(name) : undefined), ms);
 
 beforeAll(async () => {

@@ -11,7 +11,7 @@ import { bootstrapToken, startAgent, type AgentProcess } from "./agent-process.j
 import { api, startEdgeplane, type Edgeplane } from "./harness.js";
 import { sleep, until } from "./helpers.js";
 import { kubectlFor, type Kubectl } from "./kubectl-helpers.js";
-import { readyCondition } from "./containers-helpers.js";
+import { readyCondition, podsOn } from "./containers-helpers.js";
 
 const NODE = "procs";
 const NS = "default";
@@ -21,13 +21,8 @@ let agent: AgentProcess;
 let token: string;
 let agentArgs: string[];
 
-const pod = (name: string, containers: any[], extra: Record<string, unknown> = {}) => ({ apiVersion: "v1", kind: "Pod", metadata: { name, namespace: NS }, spec: { nodeName: NODE, terminationGracePeriodSeconds: 2, containers, ...extra } });
 const c = (name: string, command: string[], extra: Record<string, unknown> = {}) => ({ name, image: "host", command, ...extra });
-const getPod = async (name: string) => (await api(h, "GET", `/api/v1/namespaces/${NS}/pods/${name}`)).body;
-const create = async (obj: any) => {
-  const r = await api(h, "POST", `/api/v1/namespaces/${NS}/pods`, obj);
-  expect(r.status, JSON.stringify(r.body)).toBe(201);
-};
+const { pod, getPod, create } = podsOn(() => h, NODE, NS);
 const phase = (name: string, want: string, ms = 30_000) => until(`${name} ${want}`, async () => ((await getPod(name)).status?.phase === want ? getPod(name) : undefined), ms);
 
 function freePort(): Promise<number> {

@@ -10,7 +10,7 @@ import { bootstrapToken, startAgent, type AgentProcess } from "./agent-process.j
 import { api, startEdgeplane, type Edgeplane } from "./harness.js";
 import { until } from "./helpers.js";
 import { kubectlFor, type Kubectl } from "./kubectl-helpers.js";
-import { cleanupNode, containerSpec, deployment, eventsFor, fetchText, podsOf, readyCondition } from "./containers-helpers.js";
+import { cleanupNode, containerSpec, deployment, eventsFor, fetchText, podsOf, readyCondition, podsOn } from "./containers-helpers.js";
 
 const NODE = "box";
 const NS = "default";
@@ -40,12 +40,7 @@ afterAll(async () => {
   await podman?.stop();
 }, 120_000);
 
-const pod = (name: string, containers: any[], extra: Record<string, unknown> = {}) => ({ apiVersion: "v1", kind: "Pod", metadata: { name, namespace: NS }, spec: { nodeName: NODE, terminationGracePeriodSeconds: 2, containers, ...extra } });
-const getPod = async (name: string) => (await api(h, "GET", `/api/v1/namespaces/${NS}/pods/${name}`)).body;
-const create = async (obj: any) => {
-  const r = await api(h, "POST", `/api/v1/namespaces/${NS}/pods`, obj);
-  expect(r.status, JSON.stringify(r.body)).toBe(201);
-};
+const { pod, getPod, create } = podsOn(() => h, NODE, NS);
 
 describe("the seed's demo with real containers", () => {
   it("runs a Deployment of busybox httpd whose pods answer on their pod IPs", async () => {

@@ -142,6 +142,8 @@ export function containerCreateBody(config: ContainerConfig, o: ContainerCreateO
       Ulimits: ULIMITS,
       RestartPolicy: { Name: "no" },
       ...resourcesHostConfig(config.resources),
+      ...(config.readOnlyRootfs ? { ReadonlyRootfs: true } : {}),
+      ...(config.noNewPrivileges ? { SecurityOpt: ["no-new-privileges"] } : {}),
     },
   };
   if (config.workingDir) body.WorkingDir = config.workingDir;

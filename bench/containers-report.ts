@@ -1,6 +1,7 @@
 // Why: the real-container bench's figures as the terminal table and as the "Pod startup with
 // real containers" section of docs/benchmarks.md, replaced on its own by BENCH_ONLY=containers.
 import { CONTAINER_PODS, PACE_MS, type ContainersResult, type StartupRun } from "./containers.js";
+import { replaceSection } from "./scheduling-report.js";
 import { Table } from "./table.js";
 
 /** The Kubernetes pod startup SLO: p99 of create → Running, stateless pods, image present, ≤ 5 s. */
@@ -67,12 +68,5 @@ agent would not pay for the loader.
 }
 
 export function replaceContainersSection(page: string, section: string): string {
-  const start = page.search(/^## Pod startup with real containers$/m);
-  if (start >= 0) {
-    const rest = page.slice(start + 1);
-    const next = rest.search(/^## /m);
-    return page.slice(0, start) + section + (next >= 0 ? `\n${rest.slice(next)}` : "");
-  }
-  const reproduce = page.search(/^## Reproduce$/m);
-  return reproduce >= 0 ? `${page.slice(0, reproduce)}${section}\n${page.slice(reproduce)}` : `${page}\n${section}`;
+  return replaceSection(page, "Pod startup with real containers", section);
 }

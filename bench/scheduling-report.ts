@@ -222,7 +222,12 @@ ${notes(r).map((n) => `> **Note.** ${n}\n`).join("\n")}
 
 /** The page with its "## Scheduling" section replaced by `section` (or added before "## Reproduce"). */
 export function replaceSchedulingSection(page: string, section: string): string {
-  const start = page.search(/^## Scheduling$/m);
+  return replaceSection(page, "Scheduling", section);
+}
+
+/** The page with its "## HEADING" section replaced by `section`, or, without one, added before "## Reproduce". */
+export function replaceSection(page: string, heading: string, section: string): string {
+  const start = page.search(new RegExp(`^## ${heading.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`, "m"));
   if (start >= 0) {
     const rest = page.slice(start + 1);
     const next = rest.search(/^## /m);

@@ -3,6 +3,7 @@
 // sleep. The result is upstream's failure message, or undefined when the handler worked.
 import type { Pod } from "../../src/apis/core/v1/pod.js";
 import type { Container } from "../../src/apis/core/v1/podspec.js";
+import { sleep } from "../client/backoff.js";
 import type { ContainerRuntime } from "../runtimes/runtime.js";
 import { httpGet } from "./prober/http.js";
 import { httpGetURL } from "./prober/prober.js";
@@ -56,18 +57,3 @@ export async function runLifecycleHandler(handler: LifecycleHandler, t: HookTarg
   return `invalid handler ${where}: none of exec, httpGet or sleep is set`;
 }
 
-/** Resolves true after `ms`, false if the signal aborts first. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<boolean> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve(false);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve(true);
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve(false);
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-}

@@ -185,7 +185,6 @@ function phaseOf(pod: Pod, init: ApiContainerStatus[], regular: ApiContainerStat
   const spec = pod.spec;
   let pendingInitialization = 0;
   let failedInitialization = 0;
-  let unknown = 0;
   let running = 0;
   let waiting = 0;
   let stopped = 0;
@@ -219,8 +218,8 @@ function phaseOf(pod: Pod, init: ApiContainerStatus[], regular: ApiContainerStat
   if (failedInitialization > 0 && policy === "Never") return "Failed";
   const anyRegularStarted = regular.some((s) => s.state?.running || s.state?.terminated);
   if ((pendingInitialization > 0 && !anyRegularStarted) || waiting > 0) return "Pending";
-  if (running > 0 && unknown === 0) return "Running";
-  if (running === 0 && stopped > 0 && unknown === 0) {
+  if (running > 0) return "Running";
+  if (running === 0 && stopped > 0) {
     if (terminal) return stopped === succeeded ? "Succeeded" : "Failed";
     if (policy === "Always") return "Running";
     if (stopped === succeeded) return "Succeeded";

@@ -191,6 +191,10 @@ describe("PodSyncer with the simulated runtime", () => {
     expect(t.api.state.deletes).toEqual([expect.objectContaining({ gracePeriodSeconds: 0, preconditions: { uid: "u1" } })]);
     expect(await runtime.listPodSandboxes()).toEqual([]);
     expect(t.api.reasons()).toContain("Killing: Stopping container app");
+    // Before the delete, a last status: the container terminated and the pod in a final phase.
+    const last = t.api.state.patches.at(-1);
+    expect(last.phase).toBe("Failed");
+    expect(last.containerStatuses[0]).toMatchObject({ ready: false, state: { terminated: { exitCode: 137 } } });
   });
 });
 

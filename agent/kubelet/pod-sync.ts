@@ -258,7 +258,8 @@ export class PodSyncer {
       let text = this.fallbackMessages.get(rc.id);
       if (text === undefined) {
         text = await readTail(this.d.runtime, rc.id).catch(() => "");
-        if (text) this.fallbackMessages.set(rc.id, text); // nothing yet may be a runtime still writing: ask again next sync
+        // An exited container's output is final; only right after the exit may a runtime still be writing it.
+        if (text || this.now() - rc.finishedAt > 2000) this.fallbackMessages.set(rc.id, text);
         if (this.fallbackMessages.size > 1000) this.fallbackMessages.delete(this.fallbackMessages.keys().next().value as string);
       }
       if (text) rc.message = text;
@@ -347,6 +348,11 @@ export class PodSyncer {
       const { view } = await this.observe(rec);
       await this.killPod(pod, rec, view, grace);
       rec.stopping = undefined;
+      // As upstream's kubelet: the containers' terminated states and a final phase, before the pod goes
+      // (a pod a finalizer keeps would otherwise show Running forever).
+      const stopped = (await this.observe(rec)).view;
+      const status = computePodStatus(pod, stopped, { hostIP: this.d.hostIP, runtimeName: this.d.runtimeName, now: this.now(), probes: this.d.prober, terminal: true });
+      await this.writeStatus(key, pod, rec, status);
     }
     await this.teardown(key, rec);
     // Everything has stopped: the API may drop the pod now (the uid precondition spares a namesake).

@@ -1,6 +1,7 @@
 // The kubelet's per-key backoff (client-go's flowcontrol.Backoff) behind CrashLoopBackOff and
 // ImagePullBackOff: 10 s doubling to 300 s, and forgotten once a key has been quiet for twice
 // the maximum (a container that ran 10 minutes before crashing restarts at once again).
+import { formatDuration as formatGoDuration } from "../../src/api/protobuf/codec.js";
 
 /** upstream's backOffPeriod and MaxContainerBackOff. */
 export const INITIAL_BACKOFF_MS = 10_000;
@@ -102,20 +103,7 @@ export function formatPod(pod: { name: string; namespace: string; uid: string })
   return `${pod.name}_${pod.namespace}(${pod.uid})`;
 }
 
-/** A duration as Go's time.Duration prints it: 10s, 1m20s, 5m0s, 1.2s, 350ms. */
+/** A duration in milliseconds as Go's time.Duration prints it: 10s, 1m20s, 5m0s, 1.2s, 350ms. */
 export function formatDuration(ms: number): string {
-  if (ms === 0) return "0s";
-  if (ms < 0) return `-${formatDuration(-ms)}`;
-  if (ms < 1000) return `${trim(ms.toFixed(3))}ms`;
-  const h = Math.floor(ms / 3_600_000);
-  const m = Math.floor((ms % 3_600_000) / 60_000);
-  const s = (ms % 60_000) / 1000;
-  const sec = `${trim(s.toFixed(3))}s`;
-  if (h) return `${h}h${m}m${sec}`;
-  if (m) return `${m}m${sec}`;
-  return sec;
-}
-
-function trim(n: string): string {
-  return n.includes(".") ? n.replace(/0+$/, "").replace(/\.$/, "") : n;
+  return formatGoDuration(Math.round(ms * 1e6));
 }

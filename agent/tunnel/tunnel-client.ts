@@ -9,20 +9,13 @@
 // A stream holds back while the socket's send buffer is over HIGH_WATER_BYTES.
 import type { Readable } from "node:stream";
 import WebSocket from "ws";
-import { parseControlFrame, encodeDataFrame, tunnelConnectPath, MAX_DATA_FRAME_BYTES, PING, PONG, type FromAgentFrame, type LogStreamOptions, type OpenLogsFrame } from "../../src/tunnel/frames.js";
+import { parseControlFrame, encodeDataFrame, tunnelConnectPath, MAX_DATA_FRAME_BYTES, PING, PONG, type FromAgentFrame, type OpenLogsFrame } from "../../src/tunnel/frames.js";
 import { Backoff, sleep, type BackoffOptions } from "../client/backoff.js";
 import type { Logger } from "../log.js";
 import { TunnelRequestError } from "./request-error.js";
 
-export interface LogRequest {
-  namespace: string;
-  pod: string;
-  uid: string;
-  container: string;
-  /** The instance to read, as the pod's status names it (absent: the newest started one, or the one before for previous). */
-  containerId?: string;
-  options: LogStreamOptions;
-}
+/** A log stream asked for through the tunnel: the open frame without its framing. */
+export type LogRequest = Pick<OpenLogsFrame, "namespace" | "pod" | "uid" | "container" | "containerId" | "options">;
 
 export interface TunnelHandlers {
   /** The container's output; throw a TunnelRequestError to refuse with a status. `signal` aborts when the client leaves. */

@@ -21,7 +21,7 @@ export const ZERO: Quantity = { nanos: 0n, format: "DecimalSI" };
 export class QuantityError extends Error {}
 
 /** Ceiling division for a positive divisor. */
-function ceilDiv(a: bigint, b: bigint): bigint {
+export function ceilDiv(a: bigint, b: bigint): bigint {
   const q = a / b;
   return a % b !== 0n && a > 0n ? q + 1n : q;
 }

@@ -12,13 +12,13 @@
 // default account had upstream's defaults (automount on, no image pull secrets).
 import type { PodSpec } from "../apis/core/v1/podspec.js";
 import type { ServiceAccount } from "../apis/core/v1/serviceaccount.js";
+import { MIRROR_POD_ANNOTATION } from "../apis/core/v1/pod.js";
 
 export const DEFAULT_SERVICE_ACCOUNT = "default";
 export const API_TOKEN_MOUNT_PATH = "/var/run/secrets/kubernetes.io/serviceaccount";
 export const TOKEN_VOLUME_PREFIX = "kube-api-access-";
 /** upstream's serviceaccount.WarnOnlyBoundTokenExpirationSeconds (1 h + 7 s). */
 export const TOKEN_EXPIRATION_SECONDS = 3607;
-const MIRROR_ANNOTATION = "kubernetes.io/config.mirror";
 
 /** The pod as this plugin sees it. */
 export interface AdmittedPod {
@@ -68,7 +68,7 @@ export function admitPodServiceAccount(
   lookup: (name: string) => ServiceAccount | undefined,
   random: () => number = Math.random,
 ): ServiceAccountDecision {
-  if (pod.metadata.annotations?.[MIRROR_ANNOTATION] !== undefined) return { ok: true, mutated: false };
+  if (pod.metadata.annotations?.[MIRROR_POD_ANNOTATION] !== undefined) return { ok: true, mutated: false };
   const spec = pod.spec;
   let mutated = false;
   if (!spec.serviceAccountName) {

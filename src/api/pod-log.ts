@@ -8,7 +8,7 @@ import type { Pod } from "../apis/core/v1/pod.js";
 import { invalid as invalidField, forbidden as forbiddenField, fieldErrorBody, type FieldError } from "../lib/field-errors.js";
 import { StatusError, badRequest, invalid, methodNotAllowed } from "../lib/status.js";
 import type { LogStreamOptions } from "../tunnel/frames.js";
-import { agentNotConnected, statusResponse } from "../tunnel/relay.js";
+import { agentNotConnected } from "../tunnel/relay.js";
 import { nodeTunnel, openLogs } from "../tunnel/stub.js";
 import type { Ctx } from "./context.js";
 import type { Resolved } from "./resolve.js";
@@ -30,7 +30,7 @@ export async function getPodLog(c: Ctx, r: Resolved): Promise<Response> {
   // Upstream's LogLocation has nowhere to go for a pod not yet bound, and answers an empty log.
   if (!node) return new Response("", { status: 200, headers: { "content-type": "text/plain" } });
   const stub = nodeTunnel(c.env, node);
-  if (!stub) return statusResponse(agentNotConnected(node));
+  if (!stub) throw new StatusError(agentNotConnected(node));
   const { container: _chosen, ...options } = opts;
   const containerId = logContainerId(pod, container, opts.previous);
   const res = await openLogs(stub, { node, logs: { op: "logs", namespace, pod: name!, uid: String(pod.metadata.uid ?? ""), container, ...(containerId ? { containerId } : {}), options } }, c.req.raw.signal);

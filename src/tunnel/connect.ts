@@ -5,9 +5,9 @@
 // The API app registers the route after authentication and limits, before path authorization.
 import type { Ctx } from "../api/context.js";
 import { NODE_USER_PREFIX, SYSTEM_NODES } from "../auth/user.js";
-import { badRequest, forbidden } from "../lib/status.js";
+import { StatusError, badRequest, forbidden } from "../lib/status.js";
 import { TUNNEL_GROUP, TUNNEL_VERSION } from "./frames.js";
-import { agentNotConnected, statusResponse } from "./relay.js";
+import { agentNotConnected } from "./relay.js";
 import { nodeTunnel } from "./stub.js";
 
 export const TUNNEL_CONNECT_ROUTE = `/apis/${TUNNEL_GROUP}/${TUNNEL_VERSION}/nodes/:node/connect`;
@@ -24,6 +24,6 @@ export async function connectTunnel(c: Ctx): Promise<Response> {
   }
   if (c.req.header("upgrade")?.toLowerCase() !== "websocket") throw badRequest("the node tunnel is a WebSocket: connect with Upgrade: websocket");
   const stub = nodeTunnel(c.env, node);
-  if (!stub) return statusResponse(agentNotConnected(node));
+  if (!stub) throw new StatusError(agentNotConnected(node));
   return stub.fetch(c.req.raw);
 }

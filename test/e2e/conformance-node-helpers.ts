@@ -8,10 +8,9 @@ import { promisify } from "node:util";
 import { Watch } from "@kubernetes/client-node";
 import { expect } from "vitest";
 import { parseQuantity } from "../../src/admission/quantity.js";
-import { ensureBusyboxImage, startPodman, type Podman } from "../support/podman.js";
-import { bootstrapToken, startAgent, type AgentProcess } from "./agent-process.js";
-import { cleanupNode } from "./containers-helpers.js";
-import { api, kubeClient, startEdgeplane, type Edgeplane } from "./harness.js";
+import { ensureBusyboxImage } from "../support/podman.js";
+import { startContainerNode, stopContainerNode, type ContainerNode } from "./containers-helpers.js";
+import { api, kubeClient, type Edgeplane } from "./harness.js";
 import { sleep } from "./helpers.js";
 
 const run = promisify(execFile);
@@ -22,13 +21,9 @@ export const ENTRYPOINT_IMAGE = "localhost/edgeplane-test/entrypoint:1";
 /** What ENTRYPOINT_IMAGE prints when run as it is: its entrypoint echoes its arguments, its CMD is `image-cmd`. */
 export const ENTRYPOINT_DEFAULT_OUTPUT = "[image-entrypoint image-cmd ]";
 
-export interface ConformanceNode {
+export interface ConformanceNode extends ContainerNode {
   node: string;
-  h: Edgeplane;
-  podman: Podman;
-  agent: AgentProcess;
   pods: PodTracker;
-  image: string;
 }
 
 /**
@@ -36,23 +31,14 @@ export interface ConformanceNode {
  * node's podman network takes its pod CIDR) and one docker-runtime agent named `node`.
  */
 export async function startConformanceNode(node: string, clusterCIDR: string): Promise<ConformanceNode> {
-  const podman = await startPodman();
-  const image = await ensureBusyboxImage(BUSYBOX_IMAGE);
-  await ensureEntrypointImage(image);
-  const h = await startEdgeplane({ vars: { CLUSTER_CIDR: clusterCIDR } });
-  const token = await bootstrapToken(h);
-  const agent = startAgent(h, token, ["--name", node, "--runtime", "docker", "--runtime-endpoint", podman.endpoint, "--root-dir", `${h.stateDir}/agent`, "--sync-frequency", "2s", "--node-status-update-frequency", "2s"]);
-  await agent.ready;
-  const pods = await PodTracker.start(h);
-  return { node, h, podman, agent, pods, image };
+  await ensureEntrypointImage(await ensureBusyboxImage(BUSYBOX_IMAGE));
+  const n = await startContainerNode(node, clusterCIDR);
+  return { ...n, node, pods: await PodTracker.start(n.h) };
 }
 
 export async function stopConformanceNode(n: Partial<ConformanceNode> | undefined, node: string): Promise<void> {
   n?.pods?.stop();
-  await n?.agent?.stop();
-  await cleanupNode(n?.podman, node);
-  await n?.h?.stop();
-  await n?.podman?.stop();
+  await stopContainerNode(n, node);
 }
 
 /** ENTRYPOINT ["/bin/sh", "-c", "echo [image-entrypoint $0 $*]"] and CMD ["image-cmd"] on top of busybox (made once, kept like the busybox image). */

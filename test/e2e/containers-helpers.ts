@@ -1,7 +1,8 @@
 // Shared by the real-container suites: manifests, reading pods and events, fetching a pod's
 // page, and removing what a node left in the engine.
-import { api, type Edgeplane } from "./harness.js";
-import type { Podman } from "../support/podman.js";
+import { ensureBusyboxImage, startPodman, type Podman } from "../support/podman.js";
+import { bootstrapToken, startAgent, type AgentProcess } from "./agent-process.js";
+import { api, startEdgeplane, type Edgeplane } from "./harness.js";
 
 export function containerSpec(image: string, name: string, command: string[], extra: Record<string, unknown> = {}) {
   return { name, image, command, ...extra };
@@ -75,4 +76,39 @@ export function podsOn(h: () => Edgeplane, node: string, ns = "default") {
       if (r.status !== 201) throw new Error(`create pod: HTTP ${r.status} ${JSON.stringify(r.body)}`);
     },
   };
+}
+
+/** One real node: a control plane, Podman's service and `edgeplane agent --runtime docker` named `node`. */
+export interface ContainerNode {
+  h: Edgeplane;
+  podman: Podman;
+  agent: AgentProcess;
+  token: string;
+  /** The agent's flags, to start it again the same way. */
+  agentArgs: string[];
+  /** The busybox test image. */
+  image: string;
+}
+
+/**
+ * Starts a ContainerNode. `clusterCIDR` is the suite's own (suites running at once must not
+ * overlap: each node's podman network takes its pod CIDR); `extraArgs` go to the agent.
+ */
+export async function startContainerNode(node: string, clusterCIDR: string, extraArgs: string[] = []): Promise<ContainerNode> {
+  const podman = await startPodman();
+  const image = await ensureBusyboxImage();
+  const h = await startEdgeplane({ vars: { CLUSTER_CIDR: clusterCIDR } });
+  const token = await bootstrapToken(h);
+  const agentArgs = ["--name", node, "--runtime", "docker", "--runtime-endpoint", podman.endpoint, "--root-dir", `${h.stateDir}/agent`, "--sync-frequency", "2s", "--node-status-update-frequency", "2s", ...extraArgs];
+  const agent = startAgent(h, token, agentArgs);
+  await agent.ready;
+  return { h, podman, agent, token, agentArgs, image };
+}
+
+/** Stops what startContainerNode started, removing the node's containers and network (they outlive the agent by design). */
+export async function stopContainerNode(n: Partial<ContainerNode> | undefined, node: string): Promise<void> {
+  await n?.agent?.stop();
+  await cleanupNode(n?.podman, node);
+  await n?.h?.stop();
+  await n?.podman?.stop();
 }

@@ -9,12 +9,12 @@ import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { Log } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ensureBusyboxImage, startPodman, type Podman } from "../support/podman.js";
-import { bootstrapToken, startAgent, type AgentProcess } from "./agent-process.js";
-import { api, kubeClient, startEdgeplane, type Edgeplane } from "./harness.js";
+import type { Podman } from "../support/podman.js";
+import { startAgent, type AgentProcess } from "./agent-process.js";
+import { api, kubeClient, type Edgeplane } from "./harness.js";
 import { sleep, until } from "./helpers.js";
 import { kubectlFor, startKubectl, type Kubectl } from "./kubectl-helpers.js";
-import { cleanupNode, containerSpec, fetchText, readyCondition, podsOn } from "./containers-helpers.js";
+import { containerSpec, fetchText, readyCondition, podsOn, startContainerNode, stopContainerNode, type ContainerNode } from "./containers-helpers.js";
 
 const NODE = "tunnel";
 const NS = "default";
@@ -30,16 +30,13 @@ let agentArgs: string[];
 const { pod, getPod, create } = podsOn(() => h, NODE, NS);
 const running = (name: string, ms = 60_000) => until(`${name} Running`, async () => ((await getPod(name)).status?.phase === "Running" ? getPod(name) : undefined), ms);
 
+let n: ContainerNode;
+
 beforeAll(async () => {
-  podman = await startPodman();
-  image = await ensureBusyboxImage("localhost/edgeplane-test/busybox:1");
   manifests = mkdtempSync(join(tmpdir(), "edgeplane-manifests-"));
-  h = await startEdgeplane({ vars: { CLUSTER_CIDR: "10.252.0.0/16" } });
+  n = await startContainerNode(NODE, "10.252.0.0/16", ["--manifests", manifests]);
+  ({ h, podman, agent, token, agentArgs, image } = n);
   kubectl = kubectlFor(h);
-  token = await bootstrapToken(h);
-  agentArgs = ["--name", NODE, "--runtime", "docker", "--runtime-endpoint", podman.endpoint, "--root-dir", join(h.stateDir, "agent"), "--manifests", manifests, "--node-status-update-frequency", "2s"];
-  agent = startAgent(h, token, agentArgs);
-  await agent.ready;
   // A counter that prints one numbered line a second, and a pod of two containers.
   await create(pod("counter", [containerSpec(image, "count", ["sh", "-c", "i=0; while true; do i=$((i+1)); echo line $i; sleep 1; done"])]));
   await create(pod("two", [containerSpec(image, "a", ["sh", "-c", "echo from-a; sleep 600"]), containerSpec(image, "b", ["sh", "-c", "echo from-b; sleep 600"])]));
@@ -49,10 +46,8 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  await agent?.stop();
-  await cleanupNode(podman, NODE);
-  await h?.stop();
-  await podman?.stop();
+  // The agent may have been restarted by a test: stop the current one.
+  await stopContainerNode({ ...n, agent }, NODE);
   rmSync(manifests, { recursive: true, force: true });
 }, 120_000);
 

@@ -5,40 +5,30 @@
 // volumes from ConfigMaps and Secrets, the service account token, image pull failures.
 // Logs, agent restarts and static pods are in containers-lifecycle.test.ts, on the same setup.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ensureBusyboxImage, startPodman, type Podman } from "../support/podman.js";
-import { bootstrapToken, startAgent, type AgentProcess } from "./agent-process.js";
-import { api, startEdgeplane, type Edgeplane } from "./harness.js";
+import { ensureBusyboxImage, type Podman } from "../support/podman.js";
+import { api, type Edgeplane } from "./harness.js";
 import { until } from "./helpers.js";
 import { kubectlFor, type Kubectl } from "./kubectl-helpers.js";
-import { cleanupNode, containerSpec, deployment, eventsFor, fetchText, podsOf, readyCondition, podsOn } from "./containers-helpers.js";
+import { containerSpec, deployment, eventsFor, fetchText, podsOf, readyCondition, podsOn, startContainerNode, stopContainerNode, type ContainerNode } from "./containers-helpers.js";
 
 const NODE = "box";
 const NS = "default";
 let podman: Podman;
 let h: Edgeplane;
 let kubectl: Kubectl;
-let agent: AgentProcess;
 let image: string;
 let image2: string;
 
+let n: ContainerNode;
+
 beforeAll(async () => {
-  podman = await startPodman();
-  image = await ensureBusyboxImage("localhost/edgeplane-test/busybox:1");
+  n = await startContainerNode(NODE, "10.251.0.0/16");
+  ({ h, podman, image } = n);
   image2 = await ensureBusyboxImage("localhost/edgeplane-test/busybox:2");
-  // A cluster CIDR of its own: the node's podman network must not overlap another suite's.
-  h = await startEdgeplane({ vars: { CLUSTER_CIDR: "10.251.0.0/16" } });
   kubectl = kubectlFor(h);
-  const token = await bootstrapToken(h);
-  agent = startAgent(h, token, ["--name", NODE, "--runtime", "docker", "--runtime-endpoint", podman.endpoint, "--root-dir", `${h.stateDir}/agent`, "--sync-frequency", "2s", "--node-status-update-frequency", "2s"]);
-  await agent.ready;
 }, 180_000);
 
-afterAll(async () => {
-  await agent?.stop();
-  await cleanupNode(podman, NODE);
-  await h?.stop();
-  await podman?.stop();
-}, 120_000);
+afterAll(() => stopContainerNode(n, NODE), 120_000);
 
 const { pod, getPod, create } = podsOn(() => h, NODE, NS);
 

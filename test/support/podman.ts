@@ -1,10 +1,10 @@
 // Real podman for tests: its Docker-compatible service on a socket of the test's own, and a busybox
 // image made locally (no registry is reachable), so tests run real containers through the
 // Docker Engine API. Missing tools are a failure, not a skip: CI installs them.
-import { execFile, spawn } from "node:child_process";
+import { onPath, startPodmanService } from "../../agent/local/runtime-choice.js";
+import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, rm, symlink, writeFile, copyFile, chmod } from "node:fs/promises";
-import http from "node:http";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { promisify } from "node:util";
@@ -15,16 +15,10 @@ const run = promisify(execFile);
 export const BUSYBOX_INDEX_HTML = "<html><body>edgeplane busybox test image</body></html>\n";
 export const DEFAULT_BUSYBOX_IMAGE = "localhost/edgeplane-test/busybox:1";
 
-function onPath(name: string): string | undefined {
-  for (const dir of (process.env.PATH ?? "").split(delimiter).concat(["/usr/sbin", "/sbin"])) {
-    if (dir && existsSync(join(dir, name))) return join(dir, name);
-  }
-  return undefined;
-}
 
 /** Why podman-based tests cannot run here, or undefined when they can. */
 export function podmanAvailable(): string | undefined {
-  const missing = ["podman", "runc"].filter((n) => !onPath(n));
+  const missing = ["podman", "runc"].filter((n) => !onPath(n, `${process.env.PATH ?? ""}${delimiter}/usr/sbin${delimiter}/sbin`));
   if (!existsSync("/bin/busybox")) missing.push("/bin/busybox");
   if (missing.length === 0) return undefined;
   return `missing ${missing.join(", ")}: apt-get install -y podman runc busybox-static`;
@@ -36,16 +30,6 @@ export function requirePodman(): void {
   if (reason) throw new Error(`podman tests cannot run: ${reason}`);
 }
 
-function ping(socket: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const req = http.get({ socketPath: socket, path: "/_ping", timeout: 1000 }, (res) => {
-      res.resume();
-      resolve(res.statusCode === 200);
-    });
-    req.on("error", () => resolve(false));
-    req.on("timeout", () => req.destroy());
-  });
-}
 
 export interface Podman {
   socket: string;
@@ -83,35 +67,22 @@ async function removeNetwork(name: string): Promise<void> {
   await run("podman", ["network", "rm", "-f", name]).catch(() => {});
 }
 
-/** Starts `podman --runtime runc system service` on a socket in a fresh directory and waits until it answers. */
+/** Starts Podman's service as `edgeplane up` does (runtime-choice.ts) on a socket in a fresh directory, once it answers. */
 export async function startPodman(timeoutMs = 20_000): Promise<Podman> {
   requirePodman();
   const dir = await mkdtemp(join(tmpdir(), "edgeplane-podman-"));
-  const socket = join(dir, "podman.sock");
-  const endpoint = `unix://${socket}`;
-  const child = spawn("podman", ["--runtime", "runc", "system", "service", "--time=0", endpoint], { stdio: ["ignore", "ignore", "pipe"] });
-  let stderr = "";
-  child.stderr?.on("data", (c: Buffer) => (stderr = (stderr + c.toString("utf8")).slice(-4000)));
-  const exited = new Promise<void>((r) => child.once("exit", () => r()));
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill("SIGTERM");
-      const t = setTimeout(() => child.kill("SIGKILL"), 5_000);
-      await exited;
-      clearTimeout(t);
-    }
+  try {
+    const svc = await startPodmanService("podman", dir, timeoutMs);
+    const { stdout } = await run("podman", ["version", "--format", "{{.Client.Version}}"]);
+    const stop = async () => {
+      await svc.stop();
+      await rm(dir, { recursive: true, force: true });
+    };
+    return { socket: svc.endpoint.slice("unix://".length), endpoint: svc.endpoint, version: stdout.trim(), containersByLabel, removeByLabel, removeNetwork, stop };
+  } catch (err) {
     await rm(dir, { recursive: true, force: true });
-  };
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline && child.exitCode === null) {
-    if (existsSync(socket) && (await ping(socket))) {
-      const { stdout } = await run("podman", ["version", "--format", "{{.Client.Version}}"]);
-      return { socket, endpoint, version: stdout.trim(), containersByLabel, removeByLabel, removeNetwork, stop };
-    }
-    await new Promise((r) => setTimeout(r, 100));
+    throw err;
   }
-  await stop();
-  throw new Error(`podman system service did not answer on ${endpoint}: ${stderr.trim()}`);
 }
 
 /**

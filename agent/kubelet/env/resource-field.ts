@@ -3,7 +3,7 @@
 // the node's allocatable, as the kubelet's defaultPodLimitsForDownwardAPI makes it.
 import type { Container } from "../../../src/apis/core/v1/podspec.js";
 import type { Pod } from "../../../src/apis/core/v1/pod.js";
-import { type Fraction, ceilDiv, isZero, milliValue, parseQuantityExact, value } from "./quantity.js";
+import { ceilDiv, milliValue, toQuantity, value } from "../../../src/admission/quantity.js";
 
 export type ResourceList = Record<string, string | number>;
 
@@ -19,7 +19,7 @@ const DEFAULTED_LIMITS = ["cpu", "memory", "ephemeral-storage"];
 export function limitsWithAllocatable(container: Container, allocatable: ResourceList | undefined): ResourceList {
   const limits: ResourceList = { ...(container.resources?.limits ?? {}) };
   for (const r of DEFAULTED_LIMITS) {
-    if (isZero(parseQuantityExact(limits[r])) && allocatable?.[r] !== undefined) limits[r] = allocatable[r];
+    if (toQuantity(limits[r]).nanos === 0n && allocatable?.[r] !== undefined) limits[r] = allocatable[r];
   }
   return limits;
 }
@@ -38,12 +38,12 @@ function findContainer(pod: Pod, name: string): Container {
 export function resourceFieldValue(fs: ResourceFieldSelector, pod: Pod, container: Container | undefined, allocatable?: ResourceList): string {
   const target = fs.containerName ? findContainer(pod, fs.containerName) : container;
   if (!target) throw new Error(`container ${fs.containerName ?? ""} not found`);
-  const parsedDivisor = parseQuantityExact(fs.divisor);
-  const divisor: Fraction = isZero(parsedDivisor) ? { num: 1n, den: 1n } : parsedDivisor!;
+  const given = toQuantity(fs.divisor);
+  const divisor = given.nanos === 0n ? toQuantity(1) : given;
   const [kind, name] = splitResource(fs.resource);
   if (!kind) throw new Error(`unsupported container resource : ${fs.resource}`);
   const list = kind === "limits" ? limitsWithAllocatable(target, allocatable) : (target.resources?.requests ?? {});
-  const q = parseQuantityExact(list[name]) ?? { num: 0n, den: 1n };
+  const q = toQuantity(list[name]);
   if (name === "cpu") return ceilDiv(milliValue(q), milliValue(divisor)).toString();
   if (name === "memory" || name === "ephemeral-storage" || name.startsWith("hugepages-")) return ceilDiv(value(q), value(divisor)).toString();
   throw new Error(`unsupported container resource : ${fs.resource}`);

@@ -6,7 +6,8 @@
 import type { Pod } from "../../../src/apis/core/v1/pod.js";
 import type { ApiClient } from "../../client/api-client.js";
 import { ApiError } from "../../client/errors.js";
-import { CONFIG_HASH_ANNOTATION, CONFIG_MIRROR_ANNOTATION } from "./static-pod.js";
+import { MIRROR_POD_ANNOTATION } from "../../../src/apis/core/v1/pod.js";
+import { CONFIG_HASH_ANNOTATION } from "./static-pod.js";
 
 type PodStatus = NonNullable<Pod["status"]>;
 
@@ -15,13 +16,13 @@ const podPath = (ns: string, name: string) => `${podsPath(ns)}/${encodeURICompon
 
 /** upstream's IsMirrorPod: the annotation is there. */
 export function isMirrorPod(pod: Pick<Pod, "metadata">): boolean {
-  return pod.metadata.annotations?.[CONFIG_MIRROR_ANNOTATION] !== undefined;
+  return pod.metadata.annotations?.[MIRROR_POD_ANNOTATION] !== undefined;
 }
 
 /** upstream's IsMirrorPodOf: same name, and the mirror carries the static pod's current hash. */
 export function isMirrorPodOf(mirror: Pick<Pod, "metadata">, pod: Pick<Pod, "metadata">): boolean {
   if (mirror.metadata.name !== pod.metadata.name || mirror.metadata.namespace !== pod.metadata.namespace) return false;
-  const hash = mirror.metadata.annotations?.[CONFIG_MIRROR_ANNOTATION];
+  const hash = mirror.metadata.annotations?.[MIRROR_POD_ANNOTATION];
   return hash !== undefined && hash === pod.metadata.annotations?.[CONFIG_HASH_ANNOTATION];
 }
 
@@ -33,7 +34,7 @@ export function mirrorPodOf(pod: Pod, node: { name: string; uid: string }): Pod 
     kind: "Pod",
     metadata: {
       ...metadata,
-      annotations: { ...pod.metadata.annotations, [CONFIG_MIRROR_ANNOTATION]: pod.metadata.annotations?.[CONFIG_HASH_ANNOTATION] ?? "" },
+      annotations: { ...pod.metadata.annotations, [MIRROR_POD_ANNOTATION]: pod.metadata.annotations?.[CONFIG_HASH_ANNOTATION] ?? "" },
       ownerReferences: [{ apiVersion: "v1", kind: "Node", name: node.name, uid: node.uid, controller: true }],
     },
     spec: pod.spec,

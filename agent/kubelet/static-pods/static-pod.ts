@@ -12,7 +12,6 @@ import { fieldErrorMessage, invalid } from "../../../src/lib/field-errors.js";
 export const CONFIG_HASH_ANNOTATION = "kubernetes.io/config.hash";
 export const CONFIG_SEEN_ANNOTATION = "kubernetes.io/config.seen";
 export const CONFIG_SOURCE_ANNOTATION = "kubernetes.io/config.source";
-export const CONFIG_MIRROR_ANNOTATION = "kubernetes.io/config.mirror";
 export const FILE_SOURCE = "file";
 
 /** The built-in PriorityClasses (upstream's scheduling.SystemPriorityClasses). */

@@ -362,8 +362,15 @@ export class DockerRuntime implements ContainerRuntime {
     return undefined;
   }
 
+  /** Drops what is cached of containers the engine no longer has (removed by someone else, or a reset engine). */
+  private forgetAllBut(ids: Set<string>): void {
+    for (const id of this.inspected.keys()) if (!ids.has(id)) this.inspected.delete(id);
+    for (const id of this.messages.keys()) if (!ids.has(id)) this.messages.delete(id);
+  }
+
   async listContainers(filter: { sandboxId?: string } = {}): Promise<ContainerStatus[]> {
     const found = await this.list(filter.sandboxId !== undefined ? [`${SANDBOX_ID_LABEL}=${filter.sandboxId}`] : []);
+    if (filter.sandboxId === undefined) this.forgetAllBut(new Set(found.map((c) => c.Id)));
     const apps = found.filter((c) => c.Labels?.[SANDBOX_LABEL] !== "true");
     return Promise.all((await this.inspectAll(apps, "container")).map((c) => this.statusOf(c)));
   }

@@ -8,6 +8,9 @@ import { PodSpecSchema, applyPodOnlyDefaults, applyPodSpecDefaults, computeQOSCl
 import { validatePodSpec } from "./podspec-validation.js";
 import { canonicalJson } from "../../../lib/canonical-json.js";
 
+/** Marks a mirror pod: the API's reflection of a static pod a kubelet runs from a file (its value is the static pod's hash). */
+export const MIRROR_POD_ANNOTATION = "kubernetes.io/config.mirror";
+
 const ContainerStateSchema = goType(
   z.object({
     waiting: goType(z.object({ reason: z.string().optional(), message: z.string().optional() }), "ContainerStateWaiting").optional(),

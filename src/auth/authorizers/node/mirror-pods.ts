@@ -3,7 +3,7 @@
 // (a node could otherwise read any Secret by naming it in a pod it makes). Upstream's messages.
 import { podConfigMapNames, podSecretNames } from "./references.js";
 
-export const MIRROR_POD_ANNOTATION = "kubernetes.io/config.mirror";
+import { MIRROR_POD_ANNOTATION } from "../../../apis/core/v1/pod.js";
 
 interface OwnerRef {
   apiVersion?: unknown;

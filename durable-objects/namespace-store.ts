@@ -33,7 +33,13 @@ import type { PodEviction } from "../src/controllers/nodelifecycle/types.js";
 import { DEFAULT_CLUSTER_CIDR, DEFAULT_NODE_CIDR_MASK_SIZE } from "../src/admission/node-ipam.js";
 import { NodePodIndex } from "../src/auth/authorizers/node/pod-index.js";
 import { kindStorage } from "../src/registry/kind-storage.js";
-import { clusterControllers as clusterControllersStub } from "../src/api/stores.js";
+import { clusterControllers as clusterControllersStub, clusterStore, namespaceStore } from "../src/api/stores.js";
+import { type AddressRequest, type AddressReservation, type HeldAddresses, release, reserve } from "../src/registry/service-addresses/allocator.js";
+import { serviceRanges } from "../src/registry/service-addresses/ranges.js";
+import { releaseFor } from "../src/registry/service-addresses/release.js";
+import { type HeldByUid, repairServiceAddresses } from "../src/registry/service-addresses/repair.js";
+import { heldAddresses } from "../src/registry/service-addresses/needs.js";
+import type { Status } from "../src/lib/status.js";
 
 /** Compaction runs at most once per this many writes. */
 const COMPACT_EVERY = 64;
@@ -96,6 +102,9 @@ export class NamespaceStore extends DurableObject<Env> {
         this.writesSinceCompaction = 0;
         queueMicrotask(() => this.compact());
       }
+      // Cluster IPs and node ports a Service stopped holding go back to the allocator.
+      const freed = releaseFor(e);
+      if (freed) void clusterStore(env).releaseServiceAddresses(freed.uid, freed.keep, freed.values).catch((err: unknown) => console.warn("service addresses: release failed (the repair frees them)", err instanceof Error ? err.message : err));
       // Last: a quota charge is a write of its own, published after this one.
       this.admission.onStored(e);
     });
@@ -166,9 +175,35 @@ export class NamespaceStore extends DurableObject<Env> {
     return deleteAllContent(new GenericStore(this.storage, namespace));
   }
 
-  /** Enqueue every controller key of this store (the Worker's cron resync). */
+  /** Enqueue every controller key of this store (the Worker's cron resync); the cluster store also repairs the Service address records. */
   async resync(namespace?: string): Promise<void> {
     this.armAlarm(this.controllers.resyncAll(namespace));
+    if (namespaceOfId(this.ctx.id) === "") {
+      const report = await repairServiceAddresses(this.storage, (ns) => namespaceStore(this.env, ns).serviceAddresses(), Date.now());
+      if (report.freed) console.log(`service addresses: the repair freed ${report.freed} of ${report.checked} records`);
+    }
+  }
+
+  /** Reserves a Service's cluster IP and node ports (cluster store; src/registry/service-addresses). */
+  async reserveServiceAddresses(req: AddressRequest): Promise<{ ok: true; reservation: AddressReservation } | { ok: false; status: Status }> {
+    try {
+      return { ok: true, reservation: reserve(this.storage, { ranges: serviceRanges(this.env), now: Date.now }, req) };
+    } catch (e) {
+      if (e instanceof StatusError) return { ok: false, status: e.status };
+      throw e;
+    }
+  }
+
+  /** Frees what Service `uid` holds beyond `keep` (cluster store). */
+  async releaseServiceAddresses(uid: string, keep: HeldAddresses, values?: HeldAddresses): Promise<number> {
+    return release(this.storage, uid, keep, values);
+  }
+
+  /** What this namespace's Services hold, by uid (the allocator's repair). */
+  async serviceAddresses(): Promise<HeldByUid> {
+    const out: HeldByUid = {};
+    for (const svc of this.storage.list("services").items) out[svc.metadata.uid!] = heldAddresses(svc as never);
+    return out;
   }
 
   /** Runs the due controller keys, then re-arms for the next due key. */

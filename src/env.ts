@@ -63,6 +63,10 @@ export interface Env {
   CLUSTER_CIDR?: string;
   /** Prefix length of each Node's block (default 24). */
   NODE_CIDR_MASK_SIZE?: string;
+  /** Services' cluster IPs come from this range (default 10.96.0.0/12; the first is the `kubernetes` Service's, the tenth the cluster DNS's). */
+  SERVICE_CLUSTER_IP_RANGE?: string;
+  /** Services' node ports come from this range (default 30000-32767). */
+  SERVICE_NODE_PORT_RANGE?: string;
   /** Nodes per second that get NoExecute taints in a healthy zone (default 0.1). */
   NODE_EVICTION_RATE?: string;
 }

@@ -2,43 +2,9 @@
 // one bit per address, handed out round-robin so a freed address is not reused at once.
 // Runtimes without a network of their own (simulated, process) use it.
 
-export interface Cidr {
-  /** The network address as an unsigned 32-bit number. */
-  base: number;
-  prefix: number;
-}
+import { type Cidr, ipToNumber, numberToIp, parseCidr } from "../../src/lib/ipv4.js";
 
-export function ipToNumber(ip: string): number | undefined {
-  const parts = ip.split(".");
-  if (parts.length !== 4) return undefined;
-  let n = 0;
-  for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p) || Number(p) > 255) return undefined;
-    n = n * 256 + Number(p);
-  }
-  return n;
-}
-
-export function numberToIp(n: number): string {
-  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join(".");
-}
-
-/** Parses `a.b.c.d/p` (IPv4); the address must be the network's first. */
-export function parseCidr(text: string): Cidr | undefined {
-  const m = /^([\d.]+)\/(\d{1,2})$/.exec(text);
-  if (!m) return undefined;
-  const base = ipToNumber(m[1]);
-  const prefix = Number(m[2]);
-  if (base === undefined || prefix > 30) return undefined;
-  const size = 2 ** (32 - prefix);
-  if (base % size !== 0) return undefined;
-  return { base, prefix };
-}
-
-export function cidrContains(cidr: Cidr, ip: string): boolean {
-  const n = ipToNumber(ip);
-  return n !== undefined && n >= cidr.base && n < cidr.base + 2 ** (32 - cidr.prefix);
-}
+export { type Cidr, cidrContains, ipToNumber, numberToIp, parseCidr } from "../../src/lib/ipv4.js";
 
 export class PodIPAllocator {
   private readonly cidr: Cidr;

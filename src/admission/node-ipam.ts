@@ -4,42 +4,27 @@
 // the cluster store's transaction, so two nodes joining at once never get the same block and the
 // agent learns its block from the answer. When the range is full the Node is created without one.
 import type { KubeObject } from "../apis/types.js";
+import { formatCidr, parseCidr } from "../lib/ipv4.js";
+
+export { parseCidr };
 
 export const DEFAULT_CLUSTER_CIDR = "10.244.0.0/14";
 export const DEFAULT_NODE_CIDR_MASK_SIZE = 24;
 
-interface Cidr {
-  base: number;
-  bits: number;
-}
-
-export function parseCidr(s: string): Cidr | undefined {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(s.trim());
-  if (!m) return undefined;
-  const octets = m.slice(1, 5).map(Number);
-  const bits = Number(m[5]);
-  if (octets.some((o) => o > 255) || bits > 32) return undefined;
-  const ip = ((octets[0] << 24) | (octets[1] << 16) | (octets[2] << 8) | octets[3]) >>> 0;
-  const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
-  return { base: (ip & mask) >>> 0, bits };
-}
-
-const format = (ip: number, bits: number) => `${ip >>> 24}.${(ip >>> 16) & 255}.${(ip >>> 8) & 255}.${ip & 255}/${bits}`;
-
 /** The lowest block of `maskSize` in `clusterCidr` that no CIDR in `used` is; undefined when full. */
 export function nextPodCIDR(clusterCidr: string, maskSize: number, used: Iterable<string>): string | undefined {
   const cluster = parseCidr(clusterCidr);
-  if (!cluster || maskSize < cluster.bits || maskSize > 30) return undefined;
+  if (!cluster || maskSize < cluster.prefix || maskSize > 30) return undefined;
   const taken = new Set<number>();
   for (const u of used) {
     const c = parseCidr(u);
-    if (c && c.bits === maskSize) taken.add(c.base);
+    if (c && c.prefix === maskSize) taken.add(c.base);
   }
   const size = 2 ** (32 - maskSize);
-  const blocks = 2 ** (maskSize - cluster.bits);
+  const blocks = 2 ** (maskSize - cluster.prefix);
   for (let i = 0; i < blocks; i++) {
     const base = (cluster.base + i * size) >>> 0;
-    if (!taken.has(base)) return format(base, maskSize);
+    if (!taken.has(base)) return formatCidr({ base, prefix: maskSize });
   }
   return undefined;
 }

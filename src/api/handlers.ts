@@ -21,6 +21,8 @@ import { keepWatchSlot, watchOwner } from "../limits/watches.js";
 import { createTokenRequest } from "./token-request.js";
 import { createBinding } from "./binding.js";
 import { getPodLog } from "./pod-log.js";
+import { createService, updateService } from "./service-writes.js";
+import { ensureDefaultServices } from "./default-services.js";
 
 
 /** Namespaces that always exist and may not be deleted (upstream's immortal namespaces). */
@@ -81,7 +83,9 @@ export async function handleResource(c: Ctx, r: Resolved): Promise<Response> {
       await admitNodeMirrorPodOwner(c.get("user"), def, body, (node) => storedNodeUid(env, node));
       const nsLabels = await admitCreate(env, def, target, body);
       await guardRbacWrite(env, c.get("user"), def, target, body);
-      return outcome(await store.create(target, body, { ...writeOptions(params, req.headers.get("user-agent")), duplicateFields: duplicates, ...nsLabels }));
+      const opts = { ...writeOptions(params, req.headers.get("user-agent")), duplicateFields: duplicates, ...nsLabels };
+      if (isService(def)) return outcome(await createService(env, store, target, body, opts));
+      return outcome(await store.create(target, body, opts));
     }
     if (method === "DELETE") {
       if (def.namespaced && !target.namespace) throw methodNotAllowed();
@@ -115,6 +119,7 @@ export async function handleResource(c: Ctx, r: Resolved): Promise<Response> {
       const opts = { ...writeOptions(params, req.headers.get("user-agent")), duplicateFields: duplicates, ...(await namespaceLabelsFor(env, def, target)) };
       await guardRbacWrite(env, c.get("user"), def, target, body);
       const before = await namespaceBeforeUpdate(env, def, target); // PodSecurity: a stricter enforce label warns about existing pods
+      if (!sub && isService(def)) return outcome(await updateService(env, store, target, (o) => store.update(target, body, o), opts));
       if (sub || !def.allowCreateOnUpdate || !def.namespaced) return outcome(await withExistingPodWarnings(env, before, await store.update(target, body, opts)));
       // A PUT that may create (leases, events, endpoints): update in one call when the object
       // exists; only a create needs the namespace admitted first.
@@ -126,8 +131,10 @@ export async function handleResource(c: Ctx, r: Resolved): Promise<Response> {
     case "PATCH": {
       const { type, patch } = await readPatch(req);
       const opts = { ...writeOptions(params, req.headers.get("user-agent")), ...(await namespaceLabelsFor(env, def, target)) };
+      const guarded = await guardRbacPatch(env, c.get("user"), def, target, type, patch, opts);
+      if (!sub && isService(def)) return outcome(await updateService(env, store, target, (o) => store.patch(target, type, guarded, o), opts));
       const before = await namespaceBeforeUpdate(env, def, target);
-      return outcome(await withExistingPodWarnings(env, before, await store.patch(target, type, await guardRbacPatch(env, c.get("user"), def, target, type, patch, opts), opts)));
+      return outcome(await withExistingPodWarnings(env, before, await store.patch(target, type, guarded, opts)));
     }
     case "DELETE": {
       if (sub) throw methodNotAllowed();
@@ -141,6 +148,9 @@ export async function handleResource(c: Ctx, r: Resolved): Promise<Response> {
       throw methodNotAllowed();
   }
 }
+
+/** Services get their cluster IP and node ports from the cluster-wide allocator (service-writes.ts). */
+const isService = (def: KindDef): boolean => def.group === "" && def.kind === "Service";
 
 async function optionalBody(req: Request): Promise<unknown> {
   const text = await readBody(req);
@@ -241,6 +251,8 @@ const BOOTSTRAP_STEPS: Array<(env: Env) => Promise<void>> = [
   createInitialNamespaces,
   // The default ClusterRoles and ClusterRoleBindings (src/auth/rbac/bootstrap-policy.ts).
   (env) => clusterStore(env).ensureRbacDefaults(),
+  // `kubernetes` and `kube-dns` (src/api/default-services.ts), after the namespaces they live in.
+  ensureDefaultServices,
 ];
 
 /** Runs the bootstrap steps once per isolate. */

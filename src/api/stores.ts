@@ -10,7 +10,7 @@ type NamespaceStore = import("../../durable-objects/namespace-store.js").Namespa
  * The store's RPC surface as callers see it. (The generated stub type turns `unknown` bodies
  * into `never`; these are plain JSON values, so the class's own signatures are the truth.)
  */
-export type StoreStub = Pick<NamespaceStore, "get" | "list" | "create" | "update" | "patch" | "delete" | "deleteCollection" | "revision" | "stats" | "controllerStats" | "nodeReferences" | "fetch" | "resync" | "deleteAllContent" | "tokenReferents" | "rbacEvaluate" | "ensureRbacDefaults" | "serviceAccountSigningKey" | "rotateEncryption" | "bind" | "bindPods" | "reportUnschedulable" | "evictPods">;
+export type StoreStub = Pick<NamespaceStore, "get" | "list" | "create" | "update" | "patch" | "delete" | "deleteCollection" | "revision" | "stats" | "controllerStats" | "nodeReferences" | "fetch" | "resync" | "deleteAllContent" | "tokenReferents" | "rbacEvaluate" | "ensureRbacDefaults" | "serviceAccountSigningKey" | "rotateEncryption" | "bind" | "bindPods" | "reportUnschedulable" | "evictPods" | "reserveServiceAddresses" | "releaseServiceAddresses" | "serviceAddresses">;
 
 export function clusterStore(env: Env): StoreStub {
   return env.NAMESPACE_STORE.get(env.NAMESPACE_STORE.idFromName("cluster")) as unknown as StoreStub;

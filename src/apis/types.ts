@@ -62,6 +62,8 @@ export interface KindDef<T extends KubeObject = KubeObject> {
   validate?(obj: T, old?: T): FieldError[];
   /** Extra checks on update only (immutable fields), when not folded into validate. */
   validateUpdate?(obj: T, old: T): FieldError[];
+  /** Upstream's PrepareForUpdate of the main resource, before defaulting: carries over what the request left out (a Service's allocated addresses). Mutates. */
+  prepareForUpdate?(obj: T, old: T): void;
   /** Upstream's PrepareForCreate beyond generic metadata (job selector labels…). Runs after uid is set. Mutates. */
   prepareForCreate?(obj: T): void;
   /** The object has a spec/status split: status written only through /status, generation bumped on spec changes. */

@@ -173,7 +173,7 @@ export class GenericStore {
     this.checkNamespace(def, obj);
     const generated = !obj.metadata.name && !!obj.metadata.generateName;
     if (generated) obj.metadata.name = `${obj.metadata.generateName}${randomSuffix()}`;
-    this.prepareForCreate(def, obj, updateTracking(opts));
+    this.prepareForCreate(def, obj, updateTracking(opts), opts.uid);
     this.validate(def, obj);
     for (let attempt = 0; ; attempt++) {
       const name = obj.metadata.name as string;
@@ -205,7 +205,7 @@ export class GenericStore {
     const res = this.write(def, name, opts, (current) => {
       if (!current) {
         if (!def.allowCreateOnUpdate || subresource || opts.noCreate) throw notFound(groupResource(def), name);
-        this.prepareForCreate(def, incoming, updateTracking(opts));
+        this.prepareForCreate(def, incoming, updateTracking(opts), opts.uid);
         this.validate(def, incoming);
         return incoming;
       }
@@ -237,7 +237,7 @@ export class GenericStore {
         this.checkNamespace(def, incoming);
         const tracking: Tracking = { operation: "Apply", managedFields: out.managedFields };
         if (!current) {
-          this.prepareForCreate(def, incoming, tracking);
+          this.prepareForCreate(def, incoming, tracking, opts.uid);
           this.validate(def, incoming);
           return incoming;
         }
@@ -375,10 +375,10 @@ export class GenericStore {
     meta.namespace = this.namespace;
   }
 
-  private prepareForCreate(def: KindDef, obj: KubeObject, tracking: Tracking = updateTracking({})): void {
+  private prepareForCreate(def: KindDef, obj: KubeObject, tracking: Tracking = updateTracking({}), uid?: string): void {
     const meta = obj.metadata;
     const requestedManagedFields = meta.managedFields;
-    meta.uid = crypto.randomUUID();
+    meta.uid = uid ?? crypto.randomUUID();
     meta.creationTimestamp = rfc3339(this.now());
     delete meta.resourceVersion;
     delete meta.deletionTimestamp;
@@ -446,6 +446,7 @@ export class GenericStore {
     }
     const requestedManagedFields = nm.managedFields;
     delete nm.selfLink;
+    if (!subresource) def.prepareForUpdate?.(next, current);
     def.applyDefaults?.(next);
     if (tracksGeneration(def)) {
       // Semantic equality of the defaulted specs, as upstream: key order, nil and empty do not count.

@@ -29,6 +29,8 @@ export interface WriteOptions {
   duplicateFields?: string[];
   /** The namespace's labels, read by the API layer (PodSecurity admission in the store, src/admission). */
   namespaceLabels?: Record<string, string>;
+  /** The uid a create gives the object: the API layer draws it when it reserves the object's Service addresses first. */
+  uid?: string;
 }
 
 export interface ListQuery {

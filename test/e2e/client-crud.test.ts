@@ -699,12 +699,11 @@ describe("deletion", () => {
 
 describe("services", () => {
   // Upstream allocates a cluster IP from the service CIDR on create (spec.clusterIP, clusterIPs,
-  // ipFamilies ["IPv4"]); `kubectl get svc` shows it and kube-proxy forwards it. edgeplane leaves
-  // clusterIP unset.
-  it.fails("a ClusterIP Service gets a cluster IP allocated [server bug: no allocation]", async () => {
+  // ipFamilies ["IPv4"]), in the create's answer.
+  it("a ClusterIP Service gets a cluster IP from the service range", async () => {
     const name = uniq("svcip");
     const svc = await core.createNamespacedService({ namespace: NS, body: { metadata: { name }, spec: { selector: { app: "x" }, ports: [{ port: 80 }] } } });
-    expect(svc.spec?.clusterIP).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    expect(svc.spec?.clusterIP).toMatch(/^10\.(9[6-9]|10[0-9]|11[01])\.\d+\.\d+$/);
     expect(svc.spec?.clusterIPs).toEqual([svc.spec?.clusterIP]);
     expect(svc.spec?.ipFamilies).toEqual(["IPv4"]);
   });

@@ -280,19 +280,21 @@ describe.skipIf(!hasKubectl)("kubectl get: table printers", () => {
         ...(status ? { status } : {}),
       });
       await createJson("svc.json", [
-        svc("api", { clusterIP: "10.96.0.10", selector: { app: "api" }, ports: [{ name: "http", port: 80, targetPort: 8080 }, { name: "dns", port: 53, protocol: "UDP" }] }),
-        svc("np", { type: "NodePort", clusterIP: "10.96.0.11", selector: { app: "np" }, ports: [{ port: 80, nodePort: 30080 }] }),
+        svc("api", { clusterIP: "10.96.0.20", selector: { app: "api" }, ports: [{ name: "http", port: 80, targetPort: 8080 }, { name: "dns", port: 53, protocol: "UDP" }] }),
+        svc("np", { type: "NodePort", clusterIP: "10.96.0.21", selector: { app: "np" }, ports: [{ port: 80, nodePort: 30080 }] }),
         svc("ext", { type: "ExternalName", externalName: "db.example.com" }),
         svc("headless", { clusterIP: "None", selector: { app: "db" }, ports: [{ port: 5432 }] }),
-        { apiVersion: "v1", kind: "Endpoints", metadata: { name: "api", namespace: "net" }, subsets: [{ addresses: [{ ip: "10.244.0.7" }, { ip: "10.244.0.8" }], ports: [{ port: 8080 }] }] },
+        // A Service without a selector keeps the Endpoints its user writes.
+        svc("manual", { ports: [{ port: 8080 }] }),
+        { apiVersion: "v1", kind: "Endpoints", metadata: { name: "manual", namespace: "net" }, subsets: [{ addresses: [{ ip: "10.244.0.7" }, { ip: "10.244.0.8" }], ports: [{ port: 8080 }] }] },
       ]);
     });
 
     it("services: NAME TYPE CLUSTER-IP EXTERNAL-IP PORT(S) AGE; wide SELECTOR", async () => {
       const t = table(await k.ok(["get", "svc", "-n", "net"]));
       expect(t.headers).toEqual(["NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"]);
-      expect(rowOf(t, "api")).toMatchObject({ TYPE: "ClusterIP", "CLUSTER-IP": "10.96.0.10", "EXTERNAL-IP": "<none>", "PORT(S)": "80/TCP,53/UDP" });
-      expect(rowOf(t, "np")).toMatchObject({ TYPE: "NodePort", "CLUSTER-IP": "10.96.0.11", "EXTERNAL-IP": "<none>", "PORT(S)": "80:30080/TCP" });
+      expect(rowOf(t, "api")).toMatchObject({ TYPE: "ClusterIP", "CLUSTER-IP": "10.96.0.20", "EXTERNAL-IP": "<none>", "PORT(S)": "80/TCP,53/UDP" });
+      expect(rowOf(t, "np")).toMatchObject({ TYPE: "NodePort", "CLUSTER-IP": "10.96.0.21", "EXTERNAL-IP": "<none>", "PORT(S)": "80:30080/TCP" });
       expect(rowOf(t, "ext")).toMatchObject({ TYPE: "ExternalName", "CLUSTER-IP": "<none>", "EXTERNAL-IP": "db.example.com", "PORT(S)": "<none>" });
       expect(rowOf(t, "headless")).toMatchObject({ TYPE: "ClusterIP", "CLUSTER-IP": "None", "PORT(S)": "5432/TCP" });
       const w = table(await k.ok(["get", "services", "-n", "net", "-o", "wide"]));
@@ -301,16 +303,16 @@ describe.skipIf(!hasKubectl)("kubectl get: table printers", () => {
       expect(rowOf(w, "ext").SELECTOR).toBe("<none>");
     });
 
-    it.fails("[bug: no ClusterIP allocation] a ClusterIP service created without spec.clusterIP gets an address from the service CIDR", async () => {
+    it("a ClusterIP service created without spec.clusterIP gets an address from the service CIDR", async () => {
       await k.ok(["create", "service", "clusterip", "alloc", "-n", "net", "--tcp=80:8080"]);
       const ip = await k.ok(["get", "svc", "alloc", "-n", "net", "-o", "jsonpath={.spec.clusterIP}"]);
-      expect(ip).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+      expect(ip).toMatch(/^10\.(9[6-9]|10[0-9]|11[01])\.\d+\.\d+$/);
     });
 
     it("endpoints: NAME ENDPOINTS AGE", async () => {
       const t = table(await k.ok(["get", "ep", "-n", "net"]));
       expect(t.headers).toEqual(["NAME", "ENDPOINTS", "AGE"]);
-      expect(rowOf(t, "api")).toMatchObject({ ENDPOINTS: "10.244.0.7:8080,10.244.0.8:8080" });
+      expect(rowOf(t, "manual")).toMatchObject({ ENDPOINTS: "10.244.0.7:8080,10.244.0.8:8080" });
     });
   });
 

@@ -144,7 +144,7 @@ spec:
       expect(await k.ok(["expose", "deployment", "api", "-n", "create", "--name=api-ext", "--port=80", "--target-port=8080"])).toBe("service/api-ext exposed\n");
       const s = await getJson("create", "svc", "api-ext");
       expect(s.spec).toMatchObject({ type: "ClusterIP", selector: { app: "api" }, ports: [{ port: 80, targetPort: 8080, protocol: "TCP" }] });
-      // Note: spec.clusterIP stays empty today (no ClusterIP allocation); see kubectl-get's it.fails.
+      expect(s.spec.clusterIP).toMatch(/^10\.(9[6-9]|10[0-9]|11[01])\.\d+\.\d+$/);
       expect(await k.ok(["expose", "pod", "shell", "-n", "create", "--port=22"])).toBe("service/shell exposed\n");
       expect((await getJson("create", "svc", "shell")).spec.selector).toEqual({ app: "shell", tier: "debug" });
     });

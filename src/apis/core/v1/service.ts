@@ -1,5 +1,6 @@
 // core/v1 Service: upstream's SetDefaults_Service plus the registry's ipFamilyPolicy default,
-// and ValidateService's port, type and nodePort rules. ClusterIP/nodePort allocation is the registry's.
+// ValidateService's port, type and clusterIP rules, and the update strategy's carrying over of
+// allocated values. Allocation itself (ranges, duplicates) is src/registry/service-addresses.
 import { z } from "zod";
 import { type FieldError, duplicate, forbidden, invalid, notSupported, required } from "../../../lib/field-errors.js";
 import { ConditionSchema, IntOrStringSchema, StringMap, goType, int32, typeMeta } from "../../meta.js";
@@ -63,7 +64,6 @@ export const ServiceSchema = goType(
 );
 export type Service = z.infer<typeof ServiceSchema>;
 
-export const NODE_PORT_RANGE = { min: 30000, max: 32767 };
 const serviceTypes = ["ClusterIP", "ExternalName", "LoadBalancer", "NodePort"];
 
 export function applyServiceDefaults(svc: Service): void {
@@ -79,6 +79,9 @@ export function applyServiceDefaults(svc: Service): void {
   if (s.type !== "ExternalName") {
     s.internalTrafficPolicy ||= "Cluster";
     s.ipFamilyPolicy ||= "SingleStack";
+    // clusterIPs follows clusterIP (SetDefaults_Service); the range is IPv4 only.
+    if (!s.clusterIPs?.length && s.clusterIP) s.clusterIPs = [s.clusterIP];
+    if (s.clusterIP && !s.ipFamilies?.length) s.ipFamilies = ["IPv4"];
   }
 }
 
@@ -106,12 +109,8 @@ export function validateService(svc: Service): FieldError[] {
     for (const m of isValidPortNum(p.port)) errs.push(invalid(`${pp}.port`, p.port, m));
     if (!["SCTP", "TCP", "UDP"].includes(p.protocol)) errs.push(notSupported(`${pp}.protocol`, p.protocol, ["SCTP", "TCP", "UDP"]));
     errs.push(...validatePortNumOrName(p.targetPort, `${pp}.targetPort`));
-    if (p.nodePort) {
-      if (s.type === "ClusterIP") errs.push(forbidden(`${pp}.nodePort`, "may not be used when `type` is 'ClusterIP'"));
-      else if (p.nodePort < NODE_PORT_RANGE.min || p.nodePort > NODE_PORT_RANGE.max) {
-        errs.push(invalid(`${pp}.nodePort`, p.nodePort, `provided port is not in the valid range. The range of valid ports is ${NODE_PORT_RANGE.min}-${NODE_PORT_RANGE.max}`));
-      }
-    }
+    if (p.nodePort && s.type === "ClusterIP") errs.push(forbidden(`${pp}.nodePort`, "may not be used when `type` is 'ClusterIP'"));
+    else if (p.nodePort && s.type === "ExternalName") errs.push(forbidden(`${pp}.nodePort`, "may not be used when `type` is 'ExternalName'"));
   });
   if (!["ClientIP", "None"].includes(s.sessionAffinity)) errs.push(notSupported("spec.sessionAffinity", s.sessionAffinity, ["ClientIP", "None"]));
   if (s.ipFamilyPolicy && !["PreferDualStack", "RequireDualStack", "SingleStack"].includes(s.ipFamilyPolicy)) {
@@ -124,7 +123,67 @@ export function validateService(svc: Service): FieldError[] {
     errs.push(notSupported("spec.externalTrafficPolicy", s.externalTrafficPolicy, ["Cluster", "Local"]));
   }
   errs.push(...validateLabels(s.selector, "spec.selector"));
+  errs.push(...validateClusterIPs(s));
   return errs;
+}
+
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
+/** ValidateService's clusterIP rules (IPv4 only: edgeplane's service range is single-stack). */
+function validateClusterIPs(s: Service["spec"]): FieldError[] {
+  const errs: FieldError[] = [];
+  const ips = s.clusterIPs ?? [];
+  if (s.type === "ExternalName") {
+    if (s.clusterIP || ips.length) errs.push(forbidden("spec.clusterIPs", "may not be set for ExternalName services"));
+    return errs;
+  }
+  if (s.clusterIP && ips.length && ips[0] !== s.clusterIP) errs.push(invalid("spec.clusterIPs", ips, "first value must match `clusterIP`"));
+  if (ips.length > 1) errs.push(invalid("spec.clusterIPs", ips, "may specify no more than one IP for each IP family"));
+  const first = s.clusterIP || ips[0];
+  if (!first) return errs;
+  if (first === "None") {
+    if (s.type === "NodePort" || s.type === "LoadBalancer") errs.push(invalid("spec.clusterIPs[0]", first, `may not be set to 'None' for ${s.type} services`));
+  } else if (!IPV4.test(first)) {
+    errs.push(invalid("spec.clusterIPs[0]", first, "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"));
+  }
+  return errs;
+}
+
+const needsClusterIP = (svc: Service): boolean => svc.spec.type !== "ExternalName";
+const needsNodePort = (svc: Service): boolean => svc.spec.type === "NodePort" || (svc.spec.type === "LoadBalancer" && svc.spec.allocateLoadBalancerNodePorts !== false);
+
+/**
+ * The update strategy (upstream's dropTypeDependentFields and patchAllocatedValues): a type
+ * change drops the values the new type does not use, unless the request changed them; values
+ * the request left out (kubectl apply, replace) are carried over from the stored Service.
+ */
+export function prepareServiceForUpdate(svc: Service, old: Service): void {
+  const s = svc.spec;
+  const o = old.spec;
+  const sameIPs = (s.clusterIP ?? "") === (o.clusterIP ?? "") && JSON.stringify(s.clusterIPs ?? []) === JSON.stringify(o.clusterIPs ?? []);
+  if (s.type !== o.type) {
+    if (needsClusterIP(old) && !needsClusterIP(svc) && sameIPs) {
+      delete s.clusterIP;
+      delete s.clusterIPs;
+      delete s.ipFamilies;
+      delete s.ipFamilyPolicy;
+    }
+    const sameNodePorts = (s.ports ?? []).length === (o.ports ?? []).length && (s.ports ?? []).every((p, i) => p.nodePort === o.ports?.[i]?.nodePort);
+    if (needsNodePort(old) && !needsNodePort(svc) && sameNodePorts) for (const p of s.ports ?? []) delete p.nodePort;
+  }
+  if (needsClusterIP(old) && needsClusterIP(svc)) {
+    if (!s.clusterIP && o.clusterIP) s.clusterIP = o.clusterIP;
+    if (!s.clusterIPs?.length && o.clusterIPs?.length) s.clusterIPs = [...o.clusterIPs];
+    if (!s.ipFamilies?.length && o.ipFamilies?.length) s.ipFamilies = [...o.ipFamilies];
+  }
+  if (needsNodePort(old) && needsNodePort(svc)) {
+    const inNew = new Set((s.ports ?? []).map((p) => p.nodePort).filter(Boolean));
+    const byName = new Map((o.ports ?? []).map((p) => [p.name ?? "", p.nodePort]));
+    for (const p of s.ports ?? []) {
+      const was = byName.get(p.name ?? "");
+      if (!p.nodePort && was && !inNew.has(was)) p.nodePort = was;
+    }
+  }
 }
 
 export const serviceDef: KindDef<Service> = {
@@ -140,6 +199,7 @@ export const serviceDef: KindDef<Service> = {
   nameRule: "dns1035Label",
   schema: ServiceSchema,
   applyDefaults: applyServiceDefaults,
+  prepareForUpdate: prepareServiceForUpdate,
   validate: (svc) => validateService(svc),
   validateUpdate(svc, old) {
     if (old.spec.clusterIP && svc.spec.clusterIP && old.spec.clusterIP !== svc.spec.clusterIP && old.spec.type !== "ExternalName") {

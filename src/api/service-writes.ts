@@ -1,0 +1,84 @@
+// Service writes at the API layer. A Service's cluster IP and node ports come from one allocator
+// for the whole cluster (the cluster store, src/registry/service-addresses), while the Service
+// lives in its namespace's store. So a write is: a dry run in the namespace store (validation,
+// defaults, the update strategy), a reservation of what the result asks for, then the write
+// itself, with the reserved values in it, so the answer carries them as kube-apiserver's does.
+// The namespace store gives values back when a Service is deleted or stops using them.
+import type { Service } from "../apis/core/v1/service.js";
+import type { KubeObject } from "../apis/types.js";
+import type { Env } from "../env.js";
+import type { AddressReservation } from "../registry/service-addresses/allocator.js";
+import { addressRequest, applyReservation, heldAddresses, reservationChanges } from "../registry/service-addresses/needs.js";
+import type { Outcome, Target, WriteOptions } from "../registry/requests.js";
+import { clusterStore, type StoreStub } from "./stores.js";
+
+type Write = (opts: WriteOptions) => Promise<Outcome>;
+
+/** Reserves what the dry-run result asks for; undefined when it asks for nothing. */
+async function reserveFor(env: Env, target: Target, svc: Service): Promise<{ ok: true; reservation?: AddressReservation } | { ok: false; outcome: Outcome }> {
+  const req = addressRequest(svc, { namespace: target.namespace, name: svc.metadata.name ?? "", uid: svc.metadata.uid ?? "" });
+  if (req.clusterIP === undefined && req.nodePorts.length === 0) return { ok: true };
+  const r = await clusterStore(env).reserveServiceAddresses(req);
+  if (!r.ok) return { ok: false, outcome: { ok: false, status: r.status } };
+  return { ok: true, reservation: r.reservation };
+}
+
+/** Gives back what a reservation took when its write did not happen (values the Service held before stay). */
+async function giveBack(env: Env, uid: string, r: AddressReservation | undefined, held: Service | undefined): Promise<void> {
+  if (!r) return;
+  const values = { clusterIPs: r.clusterIP ? [r.clusterIP] : [], nodePorts: Object.values(r.nodePorts) };
+  await clusterStore(env)
+    .releaseServiceAddresses(uid, heldAddresses(held), values)
+    .catch((e: unknown) => console.warn("service addresses: release failed (the repair frees them)", e instanceof Error ? e.message : e));
+}
+
+/** POST services. */
+export async function createService(env: Env, store: StoreStub, target: Target, body: unknown, opts: WriteOptions): Promise<Outcome> {
+  const uid = crypto.randomUUID();
+  const dry = await store.create(target, body, { ...opts, dryRun: true, uid });
+  if (!dry.ok) return dry;
+  const svc = dry.body as Service;
+  const reserved = await reserveFor(env, target, svc);
+  if (!reserved.ok) return reserved.outcome;
+  if (opts.dryRun) {
+    await giveBack(env, uid, reserved.reservation, undefined);
+    if (reserved.reservation) applyReservation(svc, reserved.reservation);
+    return dry;
+  }
+  const raw = body as KubeObject & { spec?: Service["spec"] };
+  raw.metadata = { ...raw.metadata, name: svc.metadata.name };
+  delete raw.metadata.generateName;
+  if (reserved.reservation) applyReservation(raw as unknown as Service, reserved.reservation);
+  const out = await store.create(target, raw, { ...opts, uid });
+  if (!out.ok) await giveBack(env, uid, reserved.reservation, undefined);
+  return out;
+}
+
+/** PUT or PATCH of a Service (including server-side apply creating one): `write` is the store call. */
+export async function updateService(env: Env, store: StoreStub, target: Target, write: Write, opts: WriteOptions): Promise<Outcome> {
+  const uid = crypto.randomUUID();
+  const dry = await write({ ...opts, dryRun: true, uid });
+  if (!dry.ok || opts.dryRun) return dry;
+  const svc = dry.body as Service;
+  const reserved = await reserveFor(env, target, svc);
+  if (!reserved.ok) return reserved.outcome;
+  let out = await write({ ...opts, uid });
+  const r = reserved.reservation;
+  if (!out.ok) {
+    // Values the Service already held stay; only new ones go back (a lost call is repaired).
+    if (r) {
+      const stored = await store.get(target);
+      await giveBack(env, svc.metadata.uid ?? uid, r, stored.ok ? (stored.body as Service) : undefined);
+    }
+    return out;
+  }
+  // The request left values to allocate (a type change to NodePort, a new port): write them in.
+  for (let attempt = 0; r && out.ok && reservationChanges(out.body as Service, r) && attempt < 5; attempt++) {
+    const next = structuredClone(out.body) as Service;
+    applyReservation(next, r);
+    const filled = await store.update(target, next, { fieldManager: opts.fieldManager, userAgent: opts.userAgent });
+    if (filled.ok || filled.status.code !== 409) return filled;
+    out = await store.get(target);
+  }
+  return out;
+}

@@ -10,6 +10,9 @@ import { machineCapacity, type NodeConfig, type Taint } from "./kubelet/node-sta
 import type { Logger } from "./log.js";
 import { machineIP, podCIDRFor, simulatedNodeIP } from "./network/node-addresses.js";
 import type { RuntimeDescriptor } from "./runtimes/runtime.js";
+import { NodeNetwork, RELAY_PORT_ANNOTATION } from "./network/node-network.js";
+
+export type ProxyMode = "userspace" | "none";
 
 /** Nodes joining and registering at the same time. */
 const START_CONCURRENCY = 16;
@@ -37,6 +40,14 @@ export interface AgentOptions {
   rootDir: string;
   /** Static pod manifests. */
   manifestsDir?: string;
+  /** The service proxy and cluster DNS (kube-proxy): userspace, or none. */
+  proxyMode: ProxyMode;
+  /** The kubelet's --cluster-domain. */
+  clusterDomain: string;
+  /** The kubelet's --cluster-dns (default: the kube-dns Service's address). */
+  clusterDNS?: string;
+  /** The relay for endpoints on other machines (0: none). */
+  proxyRelayPort: number;
   log: Logger;
   /** For tests: the machine (default: read from this one). */
   machine?: Machine;
@@ -59,6 +70,7 @@ export class Agent {
   readonly transport: Transport;
   readonly names: string[];
   private readonly kubelets: Kubelet[] = [];
+  private network?: NodeNetwork;
   private stopped = false;
 
   constructor(private readonly o: AgentOptions) {
@@ -73,8 +85,10 @@ export class Agent {
     const capacity = { ...machineCapacity(machine), ...o.capacity };
     const simulated = o.runtime.simulatedAddresses;
     const host = hostname().toLowerCase();
+    const relay = this.network && o.proxyRelayPort ? { [RELAY_PORT_ANNOTATION]: String(o.proxyRelayPort) } : undefined;
     return this.names.map((name, i) => ({
       name,
+      ...(relay ? { annotations: relay } : {}),
       labels: o.labels,
       taints: o.taints,
       capacity,
@@ -92,6 +106,19 @@ export class Agent {
     const probe = this.o.runtime.create({ nodeName: this.names[0], podCIDR: podCIDRFor(0), endpoint: this.o.runtimeEndpoint, stateDir: join(this.o.rootDir, this.names[0], "runtime") });
     const version = await probe.version();
     await probe.close();
+    // One service proxy per machine: it serves the one node this agent runs (simulated nodes have none).
+    if (this.o.proxyMode !== "none" && this.names.length === 1) {
+      this.network = new NodeNetwork({
+        nodeName: this.names[0],
+        nodeIP: machineIP(),
+        server: this.o.server,
+        clusterDomain: this.o.clusterDomain,
+        clusterDNS: this.o.clusterDNS,
+        relayPort: this.o.proxyRelayPort,
+        log: this.o.log,
+      });
+    }
+    const network = this.network;
     for (const config of this.configs(`${version.runtimeName}://${version.runtimeVersion}`)) {
       this.kubelets.push(
         new Kubelet({
@@ -108,6 +135,8 @@ export class Agent {
           insecureSkipTLSVerify: this.o.insecureSkipTLSVerify,
           log: this.o.log,
           phaseMs: this.o.nodes > 1 ? Math.random() * 2000 : 0,
+          network,
+          onRegistered: network ? (client, podCIDR) => network.start(client, podCIDR) : undefined,
         }),
       );
     }
@@ -142,6 +171,7 @@ export class Agent {
   async stop(): Promise<void> {
     this.stopped = true;
     await Promise.all(this.kubelets.map((k) => k.stop()));
+    await this.network?.stop();
     this.transport.close();
   }
 }

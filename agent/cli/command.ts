@@ -28,6 +28,10 @@ export async function runAgent(parsed: Parsed): Promise<number> {
     runtimeEndpoint: s.runtimeEndpoint,
     rootDir: s.rootDir,
     manifestsDir: s.manifestsDir,
+    proxyMode: s.proxyMode,
+    clusterDomain: s.clusterDomain,
+    clusterDNS: s.clusterDNS,
+    proxyRelayPort: s.proxyRelayPort,
     log,
   });
 

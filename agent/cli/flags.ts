@@ -6,6 +6,9 @@ export const DEFAULT_STATUS_FREQUENCY = "10s";
 export const BOOTSTRAP_TOKEN_ENV = "EDGEPLANE_BOOTSTRAP_TOKEN";
 export const DEFAULT_SYNC_FREQUENCY = "1m";
 export const DEFAULT_RUNTIME_ENDPOINT = "unix:///var/run/docker.sock";
+export const DEFAULT_CLUSTER_DOMAIN = "cluster.local";
+/** The service proxy's relay port (agent/proxy/relay.ts). */
+export const DEFAULT_RELAY_PORT = 10262;
 
 export const agentFlags: FlagSpec[] = [
   { name: "server", type: "string", valueName: "URL", description: "The control plane, e.g. https://127.0.0.1:8787 or https://edgeplane.example.workers.dev" },
@@ -21,6 +24,15 @@ export const agentFlags: FlagSpec[] = [
   { name: "runtime-endpoint", type: "string", valueName: "URL", description: "The docker runtime's socket, e.g. unix:///run/podman/podman.sock", default: DEFAULT_RUNTIME_ENDPOINT },
   { name: "root-dir", type: "string", valueName: "DIR", description: "Where pod volumes and runtime state are kept (default: /var/lib/edgeplane-agent as root, else ~/.edgeplane-agent)" },
   { name: "manifests", type: "string", valueName: "DIR", description: "Run the pod manifests (.yaml, .yml, .json) in DIR as static pods, shown in the API as mirror pods" },
+  {
+    name: "proxy-mode",
+    type: "string",
+    valueName: "MODE",
+    description: "The service proxy (kube-proxy): userspace (ClusterIPs and NodePorts forwarded by the agent; ClusterIPs need root) or none (default: userspace for the docker and process runtimes, none for simulated)",
+  },
+  { name: "cluster-dns", type: "string", valueName: "IP", description: "Address of the cluster DNS the agent serves and pods use (default: the kube-dns Service's cluster IP)" },
+  { name: "cluster-domain", type: "string", valueName: "DOMAIN", description: "The cluster's DNS domain", default: DEFAULT_CLUSTER_DOMAIN },
+  { name: "proxy-relay-port", type: "string", valueName: "PORT", description: "Port on the node's address through which other machines' service proxies reach this node's pods (0: none)", default: String(DEFAULT_RELAY_PORT) },
   { name: "sync-frequency", type: "string", valueName: "DURATION", description: "How often every pod is synced again (configMap and secret volumes refresh this often)", default: DEFAULT_SYNC_FREQUENCY },
   { name: "nodes", type: "string", valueName: "N", description: "Number of nodes this process runs (simulated runtime only)", default: "1" },
   { name: "labels", type: "list", valueName: "K=V,…", description: "Labels to add to the Node (repeatable)" },

@@ -13,7 +13,8 @@ import { parseDuration } from "../../src/cli/token.js";
 import type { Taint } from "../kubelet/node-status.js";
 import { MAX_POD_CIDRS } from "../network/node-addresses.js";
 import { runtimeNamed, runtimes } from "../runtimes/index.js";
-import { BOOTSTRAP_TOKEN_ENV, DEFAULT_RUNTIME_ENDPOINT, DEFAULT_STATUS_FREQUENCY, DEFAULT_SYNC_FREQUENCY } from "./flags.js";
+import type { ProxyMode } from "../agent.js";
+import { BOOTSTRAP_TOKEN_ENV, DEFAULT_CLUSTER_DOMAIN, DEFAULT_RELAY_PORT, DEFAULT_RUNTIME_ENDPOINT, DEFAULT_STATUS_FREQUENCY, DEFAULT_SYNC_FREQUENCY } from "./flags.js";
 
 const HELP = "run 'edgeplane agent --help'";
 const TAINT_EFFECTS = ["NoSchedule", "PreferNoSchedule", "NoExecute"];
@@ -170,6 +171,36 @@ export function defaultRootDir(uid = process.getuid?.() ?? -1, home = homedir())
   return uid === 0 ? "/var/lib/edgeplane-agent" : join(home, ".edgeplane-agent");
 }
 
+const PROXY_MODES = ["userspace", "none"];
+
+/** --proxy-mode: userspace for runtimes whose pods have addresses, none for simulated nodes. */
+export function parseProxyMode(text: string | undefined, runtime: string): ProxyMode {
+  if (text === undefined) return runtime === "simulated" ? "none" : "userspace";
+  if (!PROXY_MODES.includes(text)) throw new UsageError(`unknown --proxy-mode '${text}'`, `the modes are: ${PROXY_MODES.join(", ")}`);
+  if (text === "userspace" && runtime === "simulated") throw new UsageError("--proxy-mode userspace needs pods that answer: simulated nodes have none", "use --runtime docker or process, or leave --proxy-mode out");
+  return text as ProxyMode;
+}
+
+export function parseClusterDNS(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  if (!/^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/.test(text)) throw new UsageError(`--cluster-dns: '${text}' is not an IPv4 address`, "e.g. --cluster-dns 10.96.0.10 (the kube-dns Service's address)");
+  return text;
+}
+
+export function parseClusterDomain(text: string | undefined): string {
+  const value = (text ?? DEFAULT_CLUSTER_DOMAIN).replace(/\.$/, "");
+  const errs = isDNS1123Subdomain(value);
+  if (errs.length) throw new UsageError(`--cluster-domain: '${value}' is not a DNS domain: ${errs[0]}`, "e.g. --cluster-domain cluster.local");
+  return value;
+}
+
+export function parseRelayPort(text: string | undefined): number {
+  const value = text ?? String(DEFAULT_RELAY_PORT);
+  const n = /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!(n >= 0 && n <= 65535)) throw new UsageError(`--proxy-relay-port needs a port from 0 to 65535 (got '${value}')`, `e.g. --proxy-relay-port ${DEFAULT_RELAY_PORT}, or 0 for no relay`);
+  return n;
+}
+
 export function parseAgentFlags(parsed: Parsed, env: NodeJS.ProcessEnv = process.env): AgentSettings {
   const f = parsed.flags;
   if (parsed.positionals.length) throw new UsageError(`'edgeplane agent' takes no arguments (got '${parsed.positionals[0]}')`, HELP);
@@ -212,6 +243,10 @@ export function parseAgentFlags(parsed: Parsed, env: NodeJS.ProcessEnv = process
     runtimeEndpoint: parseRuntimeEndpoint(f["runtime-endpoint"] as string | undefined),
     rootDir: resolve((f["root-dir"] as string | undefined) ?? defaultRootDir()),
     ...(f.manifests !== undefined ? { manifestsDir: resolve(f.manifests as string) } : {}),
+    proxyMode: parseProxyMode(f["proxy-mode"] as string | undefined, runtimeName),
+    clusterDomain: parseClusterDomain(f["cluster-domain"] as string | undefined),
+    ...(f["cluster-dns"] !== undefined ? { clusterDNS: parseClusterDNS(f["cluster-dns"] as string) } : {}),
+    proxyRelayPort: parseRelayPort(f["proxy-relay-port"] as string | undefined),
     quiet: f.quiet === true,
   };
 }

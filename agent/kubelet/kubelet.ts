@@ -14,7 +14,7 @@ import { NodeLease } from "./node-lease.js";
 import { registerNode } from "./node-registration.js";
 import type { NodeConfig } from "./node-status.js";
 import { NodeStatusUpdater } from "./node-status-updater.js";
-import { PodMachinery, savedPodCIDR, savePodCIDR } from "./pod-machinery.js";
+import { PodMachinery, savedPodCIDR, savePodCIDR, type PodNetwork } from "./pod-machinery.js";
 
 export interface KubeletOptions {
   transport: Transport;
@@ -34,6 +34,10 @@ export interface KubeletOptions {
   log: Logger;
   /** Spreads the node's timers: its first lease renewal and status check come this much later. */
   phaseMs?: number;
+  /** Services and cluster DNS for pods (the agent's service proxy). */
+  network?: PodNetwork;
+  /** Called once the Node is registered, before its pods start (the service proxy starts here, with the node's credentials). */
+  onRegistered?(client: ApiClient, podCIDR: string): Promise<void>;
 }
 
 export class Kubelet {
@@ -98,6 +102,8 @@ export class Kubelet {
     if (this.stopped) return;
     this.cfg = { ...this.cfg, podCIDR: registered.podCIDR };
     if (!this.o.runtime.simulatedAddresses) savePodCIDR(this.o.rootDir, registered.podCIDR);
+    await this.o.onRegistered?.(this.client, registered.podCIDR);
+    if (this.stopped) return;
     const pods = this.pods ?? (await this.startPods(registered.podCIDR));
     pods.startTunnel();
     let listed = false;
@@ -163,6 +169,7 @@ export class Kubelet {
       unauthorized: () => this.credentials.unauthorized(),
       nodeUid: () => this.uid,
       apiPod: (key) => this.informer?.cache.get(key),
+      network: this.o.network,
       log: this.o.log,
     });
     this.pods = pods;

@@ -13,7 +13,7 @@ export interface RegisteredNode {
 }
 
 interface NodeObject {
-  metadata: { uid?: string; resourceVersion?: string; labels?: Record<string, string> };
+  metadata: { uid?: string; resourceVersion?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
   spec?: { podCIDR?: string; taints?: Array<{ key: string; value?: string; effect: string }> };
   status?: { conditions?: NodeCondition[] };
 }

@@ -30,6 +30,8 @@ export interface NodeConfig {
   machine: Machine;
   /** e.g. simulated://0.1.0 */
   containerRuntimeVersion: string;
+  /** Annotations the agent owns on its Node (the service proxy's relay port). */
+  annotations?: Record<string, string>;
 }
 
 export interface NodeCondition {
@@ -126,7 +128,7 @@ export function newNode(cfg: NodeConfig, now: number): Record<string, unknown> {
     metadata: {
       name: cfg.name,
       labels: nodeLabels(cfg),
-      annotations: { "node.alpha.kubernetes.io/ttl": "0", "volumes.kubernetes.io/controller-managed-attach-detach": "true" },
+      annotations: { "node.alpha.kubernetes.io/ttl": "0", "volumes.kubernetes.io/controller-managed-attach-detach": "true", ...cfg.annotations },
     },
     // spec.podCIDR is the control plane's to give (node IPAM); the agent's own is a fallback.
     spec: { ...(cfg.taints.length ? { taints: cfg.taints } : {}) },
@@ -135,7 +137,7 @@ export function newNode(cfg: NodeConfig, now: number): Record<string, unknown> {
 }
 
 interface NodeLike {
-  metadata?: { labels?: Record<string, string>; resourceVersion?: string };
+  metadata?: { labels?: Record<string, string>; annotations?: Record<string, string>; resourceVersion?: string };
   spec?: { taints?: Taint[]; podCIDR?: string };
   status?: Partial<OwnedNodeStatus>;
 }
@@ -151,6 +153,9 @@ export function nodeMetaPatch(existing: NodeLike, cfg: NodeConfig): Record<strin
   const labels: Record<string, string> = {};
   for (const [k, v] of Object.entries(want)) if (existing.metadata?.labels?.[k] !== v) labels[k] = v;
   if (Object.keys(labels).length) patch.metadata = { labels };
+  const annotations: Record<string, string> = {};
+  for (const [k, v] of Object.entries(cfg.annotations ?? {})) if (existing.metadata?.annotations?.[k] !== v) annotations[k] = v;
+  if (Object.keys(annotations).length) patch.metadata = { ...patch.metadata, annotations };
   const taints = [...(existing.spec?.taints ?? [])];
   let taintsChanged = false;
   for (const t of cfg.taints) {

@@ -6,6 +6,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Pod } from "../../src/apis/core/v1/pod.js";
+import type { Service } from "../../src/apis/core/v1/service.js";
 import type { ApiClient } from "../client/api-client.js";
 import { describe, isTransient } from "../client/errors.js";
 import type { Logger } from "../log.js";
@@ -37,10 +38,18 @@ export interface PodMachineryOptions {
   nodeUid(): string;
   /** The informer's copy of a pod (namespace/name), once there is an informer. */
   apiPod(key: string): Pod | undefined;
+  /** Services and cluster DNS for pods, when the agent runs its service proxy. */
+  network?: PodNetwork;
   log: Logger;
 }
 
-/** The control plane's host and port as a pod sees them (the `kubernetes` Service comes with the service proxy). */
+/** What pods learn of Services: their env vars and the cluster DNS in /etc/resolv.conf. */
+export interface PodNetwork {
+  services(namespace: string): Service[];
+  dns: { clusterDNS(): string[]; clusterDomain: string; hostResolvConf: string };
+}
+
+/** The control plane's host and port as a pod sees them without a service proxy (with one, the `kubernetes` Service's). */
 export function apiServerAddress(server: string): { host: string; port: number } {
   const url = new URL(server);
   return { host: url.hostname.replace(/^\[|\]$/g, ""), port: Number(url.port) || (url.protocol === "https:" ? 443 : 80) };
@@ -84,7 +93,7 @@ export class PodMachinery {
     const events = new EventRecorder(o.client, cfg.name, Date.now, real ? undefined : SIMULATED_EVENTS);
     const update = (key: string) => this.update(key);
     this.preparer = real
-      ? new VolumePreparer({ rootDir: o.rootDir, client: o.client, nodeName: cfg.name, hostIP: () => cfg.internalIP, apiServer: apiServerAddress(o.server), nodeAllocatable: () => cfg.capacity, events, log: o.log, terminationLogs: o.runtime.name === "docker" })
+      ? new VolumePreparer({ rootDir: o.rootDir, client: o.client, nodeName: cfg.name, hostIP: () => cfg.internalIP, apiServer: apiServerAddress(o.server), services: o.network?.services, dns: o.network?.dns, nodeAllocatable: () => cfg.capacity, events, log: o.log, terminationLogs: o.runtime.name === "docker" })
       : literalPreparer;
     if (real) this.prober = new ProbeManager({ runtime: this.runtime, events, onResult: update });
     if (o.manifestsDir) this.staticPods = new StaticPods({ dir: o.manifestsDir, nodeName: cfg.name, client: o.client, log: o.log, nodeUid: o.nodeUid, onChange: update });

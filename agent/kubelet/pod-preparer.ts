@@ -10,6 +10,8 @@ import type { ApiClient } from "../client/api-client.js";
 import type { Logger } from "../log.js";
 import type { Mount } from "../runtimes/runtime.js";
 import { resolveContainerEnv, expandCommand } from "./env/container-env.js";
+import { podResolvConf } from "../dns/resolv-conf.js";
+import type { Service } from "../../src/apis/core/v1/service.js";
 import type { EventRecorder } from "./events.js";
 import { apiObjectSource, type ObjectSource } from "./volumes/object-source.js";
 import { VolumeManager } from "./volumes/volume-manager.js";
@@ -77,6 +79,10 @@ export interface VolumePreparerOptions {
   terminationLogs?: boolean;
   /** For tests: what ConfigMaps, Secrets and tokens are read from (default: the API). */
   source?: ObjectSource;
+  /** A namespace's Services (their env vars), when the agent watches Services. */
+  services?: (namespace: string) => Service[];
+  /** Pods' /etc/resolv.conf (runtimes with their own filesystem): the cluster DNS and domain, the node's resolv.conf. */
+  dns?: { clusterDNS(): string[]; clusterDomain: string; hostResolvConf: string };
 }
 
 export class VolumePreparer implements PodPreparer {
@@ -99,6 +105,7 @@ export class VolumePreparer implements PodPreparer {
       podIP: podIP ?? "",
       source: this.source,
       apiServer: this.o.apiServer,
+      services: this.o.services,
       nodeAllocatable: this.o.nodeAllocatable?.(),
     });
     const { namespace = "", name = "", uid = "" } = pod.metadata;
@@ -108,7 +115,19 @@ export class VolumePreparer implements PodPreparer {
     if (this.o.terminationLogs && !mounts.some((m) => m.containerPath === messagePath)) mounts.push(await this.terminationLog(uid, container.name, messagePath));
     // The kubelet manages /etc/hosts (the pod's address and hostAliases), unless the pod uses the host's network or mounts its own.
     if (this.o.terminationLogs && !pod.spec.hostNetwork && podIP && !mounts.some((m) => m.containerPath === "/etc/hosts")) mounts.push(await this.hostsFile(pod, podIP));
+    // And /etc/resolv.conf, from the pod's dnsPolicy and dnsConfig (the cluster DNS for ClusterFirst).
+    if (this.o.terminationLogs && this.o.dns && !mounts.some((m) => m.containerPath === "/etc/resolv.conf")) mounts.push(await this.resolvConf(pod, this.o.dns));
     return { env, mounts, ...expandCommand(container, env) };
+  }
+
+  private async resolvConf(pod: Pod, dns: NonNullable<VolumePreparerOptions["dns"]>): Promise<Mount> {
+    const { text, warnings } = podResolvConf(pod, { clusterDNS: dns.clusterDNS(), clusterDomain: dns.clusterDomain, hostResolvConf: dns.hostResolvConf });
+    const { namespace = "", name = "", uid = "" } = pod.metadata;
+    for (const w of warnings) this.o.events.event({ namespace, name, uid }, "Warning", w.reason, w.message);
+    const hostPath = join(this.volumes.podDir(uid), "resolv.conf");
+    await mkdir(dirname(hostPath), { recursive: true });
+    await writeFile(hostPath, text);
+    return { hostPath, containerPath: "/etc/resolv.conf", readOnly: false };
   }
 
   private async hostsFile(pod: Pod, podIP: string): Promise<Mount> {

@@ -17,6 +17,7 @@ import { podDef } from "./core/v1/pod.js";
 import { secretDef } from "./core/v1/secret.js";
 import { serviceDef } from "./core/v1/service.js";
 import { serviceAccountDef } from "./core/v1/serviceaccount.js";
+import { endpointSliceDef } from "./discovery/v1/endpointslice.js";
 import { eventDef } from "./events/v1/event.js";
 import { clusterRoleDef } from "./rbac/v1/clusterrole.js";
 import { clusterRoleBindingDef } from "./rbac/v1/clusterrolebinding.js";
@@ -40,6 +41,7 @@ export const kinds: KindDef[] = [
   erase(limitRangeDef),
   erase(coreEventDef),
   erase(leaseDef),
+  erase(endpointSliceDef),
   erase(eventDef),
   erase(deploymentDef),
   erase(replicaSetDef),

@@ -202,7 +202,12 @@ describe("Service", () => {
     expect(errors).toContain('spec.type: Unsupported value: "Bogus": supported values: "ClusterIP", "ExternalName", "LoadBalancer", "NodePort"');
     expect(errors).toContain("spec.ports[0].name: Required value");
     expect(errors).toContain("spec.ports[1].port: Invalid value: 0: must be between 1 and 65535, inclusive");
-    expect(errors).toContain("spec.ports[1].nodePort: Invalid value: 80: provided port is not in the valid range. The range of valid ports is 30000-32767");
+    // The node port range is the allocator's (SERVICE_NODE_PORT_RANGE): test/workers/api-service-addresses.test.ts.
+    expect(errors.some((e) => e.includes("nodePort"))).toBe(false);
+    const headlessNodePort = admit(serviceDef, { metadata: { name: "np" }, spec: { type: "NodePort", clusterIP: "None", ports: [{ port: 80 }] } });
+    expect(headlessNodePort.errors).toContain(`spec.clusterIPs[0]: Invalid value: "None": may not be set to 'None' for NodePort services`);
+    const external = admit(serviceDef, { metadata: { name: "ext" }, spec: { type: "ExternalName", externalName: "db.example.com", clusterIP: "10.96.0.9" } });
+    expect(external.errors).toContain("spec.clusterIPs: Forbidden: may not be set for ExternalName services");
   });
 });
 

@@ -6,6 +6,8 @@ import type { GenericStore } from "../registry/generic-store.js";
 import type { Controller } from "./controller.js";
 import { clusterRoleAggregationController } from "./clusterrole-aggregation/controller.js";
 import { deploymentController } from "./deployment/controller.js";
+import { endpointsController } from "./endpoint/controller.js";
+import { endpointSliceController, endpointSliceMirroringController } from "./endpointslice/controller.js";
 import { garbageCollectorController } from "./garbagecollector/controller.js";
 import { namespaceController } from "./namespace/controller.js";
 import { replicaSetController } from "./replicaset/controller.js";
@@ -22,7 +24,7 @@ export interface ControllerDeps {
 
 /** The controllers of one namespace store, in the order they register. */
 export function namespaceControllers(deps: ControllerDeps): Controller[] {
-  return [replicaSetController(deps.storeFor, deps.now), deploymentController(deps.storeFor, deps.now), garbageCollectorController(deps), resourceQuotaController(deps.storeFor, deps.now), ...identityNamespaceControllers(deps)];
+  return [replicaSetController(deps.storeFor, deps.now), deploymentController(deps.storeFor, deps.now), garbageCollectorController(deps), resourceQuotaController(deps.storeFor, deps.now), ...identityNamespaceControllers(deps), endpointsController(deps.storeFor, deps.now), endpointSliceController(deps.storeFor, deps.now), endpointSliceMirroringController(deps.storeFor, deps.now)];
 }
 
 /** The controllers of the cluster store. */

@@ -91,15 +91,26 @@ export interface ContainerNode {
 }
 
 /**
- * Starts a ContainerNode. `clusterCIDR` is the suite's own (suites running at once must not
- * overlap: each node's podman network takes its pod CIDR); `extraArgs` go to the agent.
+ * The suite's own Service range, from its cluster CIDR (10.A.B.0/n → 172.(16 + A % 16).B.0/20):
+ * agents of suites running at once put their cluster IPs on this machine's lo and serve DNS there.
  */
-export async function startContainerNode(node: string, clusterCIDR: string, extraArgs: string[] = []): Promise<ContainerNode> {
+export function serviceRangeFor(clusterCIDR: string): string {
+  const [, a, b] = clusterCIDR.split(/[./]/).map(Number);
+  return `172.${16 + (a % 16)}.${b}.0/20`;
+}
+
+/**
+ * Starts a ContainerNode. `clusterCIDR` is the suite's own (suites running at once must not
+ * overlap: each node's podman network takes its pod CIDR), and so is its Service range; `extraArgs`
+ * go to the agent (without --proxy-relay-port, the relay is off: suites run side by side).
+ */
+export async function startContainerNode(node: string, clusterCIDR: string, extraArgs: string[] = [], vars: Record<string, string> = {}): Promise<ContainerNode> {
   const podman = await startPodman();
   const image = await ensureBusyboxImage();
-  const h = await startEdgeplane({ vars: { CLUSTER_CIDR: clusterCIDR } });
+  const h = await startEdgeplane({ vars: { CLUSTER_CIDR: clusterCIDR, SERVICE_CLUSTER_IP_RANGE: serviceRangeFor(clusterCIDR), ...vars } });
   const token = await bootstrapToken(h);
-  const agentArgs = ["--name", node, "--runtime", "docker", "--runtime-endpoint", podman.endpoint, "--root-dir", `${h.stateDir}/agent`, "--sync-frequency", "2s", "--node-status-update-frequency", "2s", ...extraArgs];
+  const relay = extraArgs.includes("--proxy-relay-port") ? [] : ["--proxy-relay-port", "0"];
+  const agentArgs = ["--name", node, "--runtime", "docker", "--runtime-endpoint", podman.endpoint, "--root-dir", `${h.stateDir}/agent`, "--sync-frequency", "2s", "--node-status-update-frequency", "2s", ...relay, ...extraArgs];
   const agent = startAgent(h, token, agentArgs);
   await agent.ready;
   return { h, podman, agent, token, agentArgs, image };

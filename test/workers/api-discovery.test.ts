@@ -49,6 +49,7 @@ describe("discovery", () => {
       "authentication.edgeplane.dev": ["authentication.edgeplane.dev/v1"],
       "authorization.k8s.io": ["authorization.k8s.io/v1"],
       "coordination.k8s.io": ["coordination.k8s.io/v1"],
+      "discovery.k8s.io": ["discovery.k8s.io/v1"],
       "events.k8s.io": ["events.k8s.io/v1"],
       "rbac.authorization.k8s.io": ["rbac.authorization.k8s.io/v1"],
       apps: ["apps/v1"],

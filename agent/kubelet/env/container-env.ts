@@ -10,7 +10,8 @@ import { ContainerConfigError, notFoundMessage } from "./errors.js";
 import { expand, mappingFuncFor } from "./expand.js";
 import { podFieldValue } from "./field-path.js";
 import { type ResourceList, resourceFieldValue } from "./resource-field.js";
-import { type ApiServerAddress, kubernetesServiceEnv } from "./service-env.js";
+import type { Service } from "../../../src/apis/core/v1/service.js";
+import { type ApiServerAddress, kubernetesServiceEnv, podServicesEnv } from "./service-env.js";
 
 export type EnvVar = { name: string; value: string };
 
@@ -19,8 +20,10 @@ export interface EnvContext {
   hostIP: string;
   podIP: string;
   source: ObjectSource;
-  /** KUBERNETES_SERVICE_HOST/PORT for in-cluster clients */
+  /** KUBERNETES_SERVICE_HOST/PORT for in-cluster clients when there are no Services to read (no service proxy). */
   apiServer?: ApiServerAddress;
+  /** A namespace's Services, as the service proxy sees them: their env vars (enableServiceLinks) and the `kubernetes` Service's. */
+  services?: (namespace: string) => Service[];
   /** Every address of the node (status.hostIPs); [hostIP] when absent. */
   hostIPs?: string[];
   /** Every address of the pod (status.podIPs); [podIP] when absent. */
@@ -78,7 +81,11 @@ const decodeSecret = (b64: string) => Buffer.from(b64, "base64").toString("utf8"
 export async function resolveContainerEnv(pod: Pod, container: Container, ctx: EnvContext): Promise<{ env: EnvVar[]; warnings: EnvWarning[] }> {
   const namespace = pod.metadata.namespace ?? "default";
   const objects = new Objects(ctx.source, namespace);
-  const serviceEnv = ctx.apiServer ? kubernetesServiceEnv(ctx.apiServer) : new Map<string, string>();
+  const serviceEnv = ctx.services
+    ? podServicesEnv(namespace, pod.spec.enableServiceLinks !== false, ctx.services)
+    : ctx.apiServer
+      ? kubernetesServiceEnv(ctx.apiServer)
+      : new Map<string, string>();
   const tmpEnv = new Map<string, string>();
   const warnings: EnvWarning[] = [];
 

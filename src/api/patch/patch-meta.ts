@@ -106,6 +106,7 @@ export const types: Record<TypeName, Record<string, FieldDef>> = {
   Job: { metadata: of("ObjectMeta"), spec: of("JobSpec"), status: of("JobStatus") },
   CronJob: { metadata: of("ObjectMeta"), spec: of("CronJobSpec") },
   Lease: { metadata: of("ObjectMeta") },
+  EndpointSlice: { metadata: of("ObjectMeta") }, // endpoints, ports: atomic lists (replaced whole).
   ResourceQuota: { metadata: of("ObjectMeta") }, // hard, scopes, scopeSelector: no strategy.
   LimitRange: { metadata: of("ObjectMeta") }, // limits: no strategy (replaced whole).
   // rbac.authorization.k8s.io/v1: rules and subjects carry no strategy (replaced whole).
@@ -136,6 +137,7 @@ const kinds: Record<string, TypeName> = {
   "batch/Job": "Job",
   "batch/CronJob": "CronJob",
   "coordination.k8s.io/Lease": "Lease",
+  "discovery.k8s.io/EndpointSlice": "EndpointSlice",
   "events.k8s.io/Event": "Event",
   "rbac.authorization.k8s.io/Role": "Role",
   "rbac.authorization.k8s.io/ClusterRole": "ClusterRole",

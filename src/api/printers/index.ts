@@ -9,6 +9,7 @@ import { daemonSetPrinter, deploymentPrinter, replicaSetPrinter, statefulSetPrin
 import { cronJobPrinter, jobPrinter } from "./batch.js";
 import { configMapPrinter, namespacePrinter, secretPrinter, serviceAccountPrinter } from "./core.js";
 import { defaultPrinter } from "./default.js";
+import { endpointSlicePrinter } from "./endpointslice.js";
 import { coreEventPrinter, eventsV1EventPrinter } from "./event.js";
 import { rec } from "./helpers.js";
 import { leasePrinter } from "./lease.js";
@@ -43,6 +44,7 @@ const printers = new Map<string, Printer>([
   ["batch/Job", jobPrinter],
   ["batch/CronJob", cronJobPrinter],
   ["coordination.k8s.io/Lease", leasePrinter],
+  ["discovery.k8s.io/EndpointSlice", endpointSlicePrinter],
   // Upstream has no printer for roles: its default table (NAME, CREATED AT).
   ["rbac.authorization.k8s.io/Role", defaultPrinter],
   ["rbac.authorization.k8s.io/ClusterRole", defaultPrinter],

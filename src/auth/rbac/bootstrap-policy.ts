@@ -5,7 +5,10 @@
 import type { ClusterRole } from "../../apis/rbac/v1/clusterrole.js";
 import type { ClusterRoleBinding } from "../../apis/rbac/v1/clusterrolebinding.js";
 import { type PolicyRule, RBAC_GROUP } from "../../apis/rbac/v1/policy.js";
-import { SYSTEM_AUTHENTICATED, SYSTEM_MASTERS, SYSTEM_UNAUTHENTICATED } from "../user.js";
+import { SYSTEM_AUTHENTICATED, SYSTEM_MASTERS, SYSTEM_NODES, SYSTEM_UNAUTHENTICATED } from "../user.js";
+
+/** The user upstream's kube-proxy authenticates as. */
+export const KUBE_PROXY_USER = "system:kube-proxy";
 
 export const BOOTSTRAP_LABELS = { "kubernetes.io/bootstrapping": "rbac-defaults" };
 export const AUTOUPDATE_ANNOTATION = "rbac.authorization.kubernetes.io/autoupdate";
@@ -45,6 +48,14 @@ export const NODE_RULES: PolicyRule[] = [
   rule(READ, ["storage.k8s.io"], ["csidrivers"]),
   rule(["create", "delete", "get", "patch", "update"], ["storage.k8s.io"], ["csinodes"]),
   rule(READ, ["node.k8s.io"], ["runtimeclasses"]),
+];
+
+/** The rules of system:node-proxier (upstream's role for kube-proxy): what a service proxy lists and watches. */
+export const NODE_PROXIER_RULES: PolicyRule[] = [
+  rule(["list", "watch"], [""], ["endpoints", "services"]),
+  rule(READ, [""], ["nodes"]),
+  rule(["create", "patch", "update"], ["", "events.k8s.io"], ["events"]),
+  rule(["list", "watch"], ["discovery.k8s.io"], ["endpointslices"]),
 ];
 
 const clusterRole = (name: string, rules: PolicyRule[] | undefined, extra: { labels?: Record<string, string>; aggregateFrom?: string } = {}): ClusterRole => {
@@ -111,6 +122,7 @@ export function bootstrapClusterRoles(): ClusterRole[] {
       { labels: { [AGGREGATE_TO_VIEW]: "true" } },
     ),
     clusterRole("system:node", NODE_RULES),
+    clusterRole("system:node-proxier", NODE_PROXIER_RULES),
     clusterRole("system:node-bootstrapper", [rule(["create", "get", "list", "watch"], ["certificates.k8s.io"], ["certificatesigningrequests"])]),
   ];
 }
@@ -134,5 +146,16 @@ export function bootstrapClusterRoleBindings(): ClusterRoleBinding[] {
     binding("system:public-info-viewer", [SYSTEM_AUTHENTICATED, SYSTEM_UNAUTHENTICATED]),
     // Upstream keeps this binding without subjects: the node authorizer grants nodes their rules.
     binding("system:node", []),
+    // Upstream binds the user system:kube-proxy. edgeplane's node agent is also the node's
+    // kube-proxy and authenticates with its node credentials (user system:node:NAME in group
+    // system:nodes), so the group is bound too: without it the proxy could not list and watch
+    // Services and EndpointSlices in every namespace.
+    {
+      ...binding("system:node-proxier", [SYSTEM_NODES]),
+      subjects: [
+        { apiGroup: RBAC_GROUP, kind: "User", name: KUBE_PROXY_USER },
+        { apiGroup: RBAC_GROUP, kind: "Group", name: SYSTEM_NODES },
+      ],
+    },
   ];
 }

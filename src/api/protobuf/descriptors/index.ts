@@ -4,6 +4,7 @@
 import { APPS } from "./apps.js";
 import { BATCH } from "./batch.js";
 import { CORE } from "./core.js";
+import { DISCOVERY } from "./discovery.js";
 import { META } from "./meta.js";
 import { AUTOSCALING, COORDINATION, EVENTS } from "./misc.js";
 import { AUTHORIZATION, RBAC } from "./rbac.js";
@@ -39,6 +40,7 @@ const KINDS: Record<string, Record<string, string>> = {
   },
   "batch/v1": { Job: "Job", CronJob: "CronJob" },
   "coordination.k8s.io/v1": { Lease: "Lease" },
+  "discovery.k8s.io/v1": { EndpointSlice: "EndpointSlice" },
   "events.k8s.io/v1": { Event: "EventsV1Event" },
   "autoscaling/v1": { Scale: "Scale" },
   "rbac.authorization.k8s.io/v1": { Role: "Role", ClusterRole: "ClusterRole", RoleBinding: "RoleBinding", ClusterRoleBinding: "ClusterRoleBinding" },
@@ -65,7 +67,7 @@ for (const kinds of Object.values(KINDS)) {
 for (const kinds of Object.values(KINDS)) Object.assign(kinds, META_KINDS);
 KINDS["meta.k8s.io/v1"] = { ...META_KINDS };
 
-export const MESSAGES: Map<string, MessageDesc> = buildRegistry(META, CORE, APPS, BATCH, COORDINATION, EVENTS, AUTOSCALING, RBAC, AUTHORIZATION, LISTS);
+export const MESSAGES: Map<string, MessageDesc> = buildRegistry(META, CORE, APPS, BATCH, COORDINATION, DISCOVERY, EVENTS, AUTOSCALING, RBAC, AUTHORIZATION, LISTS);
 
 /** The message for an (apiVersion, kind), or undefined when it is not one we serve. */
 export function messageFor(apiVersion: string, kind: string): MessageDesc | undefined {

@@ -54,12 +54,14 @@ describe("node authorizer", () => {
   it("its own Node and Lease only", async () => {
     expect(await decide(req("get", "nodes", { name: "n1" }))).toBe("allow");
     expect(await decide(req("patch", "nodes", { name: "n1", subresource: "status" }))).toBe("allow");
-    expect(await decide(req("get", "nodes", { name: "n2" }))).toBe("deny");
+    // Other Nodes are RBAC's to decide (system:node-proxier is bound to the nodes).
+    expect(await decide(req("get", "nodes", { name: "n2" }))).toBe("noOpinion");
+    expect(await decide(req("patch", "nodes", { name: "n2" }))).toBe("deny");
     expect(await decide(req("delete", "nodes", { name: "n1" }))).toBe("deny");
     expect(await decide(req("get", "nodes", { name: "n1", subresource: "status" }))).toBe("deny");
-    expect(await decide(req("list", "nodes"))).toBe("deny");
+    expect(await decide(req("list", "nodes"))).toBe("noOpinion");
     expect(await decide(req("watch", "nodes", { fieldSelector: "metadata.name=n1" }))).toBe("allow");
-    expect(await decide(req("watch", "nodes", { fieldSelector: "metadata.name=n2" }))).toBe("deny");
+    expect(await decide(req("watch", "nodes", { fieldSelector: "metadata.name=n2" }))).toBe("noOpinion");
     expect(await decide(req("update", "leases", { group: "coordination.k8s.io", namespace: "kube-node-lease", name: "n1" }))).toBe("allow");
     expect(await decide(req("update", "leases", { group: "coordination.k8s.io", namespace: "kube-node-lease", name: "n2" }))).toBe("deny");
     expect(await decide(req("get", "leases", { group: "coordination.k8s.io", namespace: "default", name: "n1" }))).toBe("deny");
@@ -98,7 +100,11 @@ describe("node authorizer", () => {
   it("events anywhere, services to read, discovery paths; nothing else", async () => {
     expect(await decide(req("create", "events", { namespace: "app" }))).toBe("allow");
     expect(await decide(req("list", "services"))).toBe("allow");
-    expect(await decide(req("list", "endpointslices", { group: "discovery.k8s.io" }))).toBe("allow");
+    expect(await decide(req("get", "endpoints", { namespace: "app", name: "web" }))).toBe("allow");
+    // Listing Endpoints and EndpointSlices across namespaces is RBAC's to decide (system:node-proxier).
+    expect(await decide(req("list", "endpointslices", { group: "discovery.k8s.io" }))).toBe("noOpinion");
+    expect(await decide(req("watch", "endpoints"))).toBe("noOpinion");
+    expect(await decide(req("create", "endpointslices", { group: "discovery.k8s.io", namespace: "app" }))).toBe("deny");
     expect(await decide(req("create", "services", { namespace: "app" }))).toBe("deny");
     expect(await decide(req("list", "deployments", { group: "apps" }))).toBe("deny");
     expect((await decideForNode(pathAttributes(node, "GET", "/api"), "n1", refs)).decision).toBe("allow");

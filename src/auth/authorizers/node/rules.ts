@@ -2,8 +2,9 @@
 // authorization): its own Node and Lease, the pods bound to it and their status, creating pods
 // (only mirror pods pass admission, restriction.ts), read-only the
 // Secrets, ConfigMaps, PersistentVolumeClaims its pods reference and tokens for their
-// ServiceAccounts, events anywhere, and the Service data kube-proxy needs. Everything else is
-// denied outright, so no role binding can widen a node's reach.
+// ServiceAccounts, events anywhere, and Services to read. Listing Endpoints and EndpointSlices
+// is left to RBAC (system:node-proxier); everything else is denied outright, so no role binding
+// can widen a node's reach.
 import type { RequestAttributes } from "../../attributes.js";
 import type { Decision } from "../../authorize.js";
 import type { NodeReferences } from "./references.js";
@@ -15,6 +16,7 @@ export type ReferencesIn = (namespace: string) => Promise<NodeReferences>;
 
 const READ = new Set(["get", "list", "watch"]);
 const allow: Decision = { decision: "allow" };
+const noOpinion: Decision = { decision: "noOpinion" };
 
 /** `key=value` (or `==`) terms of a field selector; undefined for anything else. */
 export function fieldEquals(selector: string | undefined, key: string): string | undefined {
@@ -41,14 +43,15 @@ export async function decideForNode(a: RequestAttributes, node: string, refsIn: 
   switch (key) {
     case "/nodes":
       if (name) {
-        if (name !== node) return deny(node, "node '%s' cannot modify or read other nodes");
+        // Reading other Nodes is RBAC's to decide (system:node-proxier, bound to the nodes: the agent is also kube-proxy).
+        if (name !== node) return READ.has(verb) && !subresource ? noOpinion : deny(node, "node '%s' cannot modify or read other nodes");
         if (subresource === "status") return verb === "update" || verb === "patch" ? allow : deny(node);
         // list and watch name the node through a metadata.name field selector.
         return ["get", "list", "watch", "update", "patch"].includes(verb) && !subresource ? allow : deny(node);
       }
       if (verb === "create") return allow; // registering itself (the name is checked at admission)
       if ((verb === "list" || verb === "watch") && selectsName(node)) return allow;
-      return deny(node, "node '%s' can only read its own Node");
+      return verb === "list" || verb === "watch" ? noOpinion : deny(node, "node '%s' can only read its own Node");
     case "coordination.k8s.io/leases":
       if (a.namespace !== NODE_LEASE_NAMESPACE) return deny(node, "node '%s' can only access leases in the kube-node-lease namespace");
       if (name) return name === node && ["get", "update", "patch", "delete"].includes(verb) ? allow : deny(node, "node '%s' can only access its own lease");
@@ -69,9 +72,14 @@ export async function decideForNode(a: RequestAttributes, node: string, refsIn: 
     case "events.k8s.io/events":
       return ["create", "update", "patch"].includes(verb) ? allow : deny(node);
     case "/services":
+      return READ.has(verb) && !subresource ? allow : deny(node);
     case "/endpoints":
     case "discovery.k8s.io/endpointslices":
-      return READ.has(verb) && !subresource ? allow : deny(node);
+      // system:node's own rules only get endpoints. Listing and watching Endpoints and
+      // EndpointSlices in every namespace is the service proxy's need: RBAC decides it
+      // (system:node-proxier, bound to the nodes' group), as upstream's kube-proxy.
+      if (subresource || !READ.has(verb)) return deny(node);
+      return key === "/endpoints" && verb === "get" ? allow : noOpinion;
     case "/secrets":
     case "/configmaps":
     case "/persistentvolumeclaims": {

@@ -139,8 +139,9 @@ async function sampleCost(pid: number, seconds: number): Promise<AgentCost> {
   return { rssBytes: rss(pid), cpuPercent: (cpu / ((now() - t0) / 1000)) * 100 };
 }
 
-function startDockerAgent(cp: ControlPlane, token: string, endpoint: string, rootDir: string): Promise<{ pid: number; stop(): Promise<void> }> {
-  const args = [join(packageRoot, "bin", "edgeplane.js"), "agent", "--server", cp.url, "--certificate-authority", cp.caPath, "--name", NODE, "--runtime", "docker", "--runtime-endpoint", endpoint, "--root-dir", rootDir];
+/** One `edgeplane agent --runtime docker` child process, resolved once its node runs. */
+export function startDockerAgent(cp: ControlPlane, token: string, endpoint: string, rootDir: string, name = NODE, extraArgs: string[] = []): Promise<{ pid: number; stop(): Promise<void> }> {
+  const args = [join(packageRoot, "bin", "edgeplane.js"), "agent", "--server", cp.url, "--certificate-authority", cp.caPath, "--name", name, "--runtime", "docker", "--runtime-endpoint", endpoint, "--root-dir", rootDir, ...extraArgs];
   const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, [BOOTSTRAP_TOKEN_ENV]: token, EDGEPLANE_STOP_WITH_PARENT: "1" } });
   const lines: string[] = [];
   const exited = new Promise<void>((r) => child.on("exit", () => r()));

@@ -30,6 +30,8 @@ import { deploymentBench, deploymentDocs, deploymentTable, type DeploymentBenchR
 import { schedulingBench } from "./scheduling.js";
 import { CONTAINER_PODS, containersBench } from "./containers.js";
 import { containersDocs, containersText, replaceContainersSection } from "./containers-report.js";
+import { servicesBench } from "./services.js";
+import { replaceServicesSection, servicesDocs, servicesText } from "./services-report.js";
 import { replaceSchedulingSection, schedulingDocs, schedulingText } from "./scheduling-report.js";
 import { crudSuite, runOps, watchLatency, type CrudConfig, type OpResult, type Row, type Target, type WatchRow } from "./workloads.js";
 
@@ -295,6 +297,13 @@ async function main(): Promise<void> {
     log(`\nWrote the real-container section of ${docsPath}`);
     return;
   }
+  if (process.env.BENCH_ONLY === "services") {
+    const sv = await servicesBench(log);
+    log(`\n${servicesText(sv)}`);
+    writeFileSync(docsPath, replaceServicesSection(readFileSync(docsPath, "utf8"), servicesDocs(sv)));
+    log(`\nWrote the services section of ${docsPath}`);
+    return;
+  }
   if (process.env.BENCH_ONLY === "scheduling") {
     const sched = await schedulingBench(log);
     log(`\n${schedulingText(sched)}`);
@@ -411,10 +420,14 @@ async function main(): Promise<void> {
   log(`\nPod startup with real containers: ${CONTAINER_PODS} pods through the docker runtime on Podman`);
   const containers = await containersBench(log);
   log(`\n${containersText(containers)}`);
+  log(`\nServices: the service proxy against the pod IP, and Ready → traffic`);
+  const services = await servicesBench(log);
+  log(`\n${servicesText(services)}`);
   const totalS = (now() - started) / 1000;
   m.loadEnd = loadAverage();
   const schedDocs = schedulingDocs(sched, m.cores);
-  writeFileSync(docsPath, replaceContainersSection(docs(m, cp, etcd?.version, crud, watch, memory, notes, totalS, mem, deploymentDocs(deploy, deployTable), schedDocs), containersDocs(containers)));
+  const page = replaceContainersSection(docs(m, cp, etcd?.version, crud, watch, memory, notes, totalS, mem, deploymentDocs(deploy, deployTable), schedDocs), containersDocs(containers));
+  writeFileSync(docsPath, replaceServicesSection(page, servicesDocs(services)));
   log(`\nWrote ${docsPath} (run took ${totalS.toFixed(0)} s)`);
 }
 

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { candidateSockets } from "../../agent/local/runtime-choice.js";
 import { ensureBusyboxImage, requirePodman } from "../support/podman.js";
 import { api, startEdgeplane, type Edgeplane } from "./harness.js";
-import { fetchText } from "./containers-helpers.js";
+import { fetchText, serviceRangeFor } from "./containers-helpers.js";
 import { until } from "./helpers.js";
 
 let h: Edgeplane;
@@ -31,7 +31,7 @@ beforeAll(async () => {
   requirePodman();
   image = await ensureBusyboxImage();
   // One node, runtime auto: what `edgeplane up` does by default (the harness asks for no node unless told).
-  h = await startEdgeplane({ args: ["--nodes", "1"], vars: { CLUSTER_CIDR: "10.249.0.0/16" } });
+  h = await startEdgeplane({ args: ["--nodes", "1"], vars: { CLUSTER_CIDR: "10.249.0.0/16", SERVICE_CLUSTER_IP_RANGE: serviceRangeFor("10.249.0.0/16") } });
 }, 180_000);
 
 afterAll(async () => {

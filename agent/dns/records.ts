@@ -77,10 +77,10 @@ const isIP = (s: string) => isIPv4(s) || isIPv6(s);
 /** The system-assigned hostname of an endpoint without one: its IP with dashes, as CoreDNS names it. */
 export const dashedIP = (ip: string) => ip.replace(/[.:]/g, "-");
 
-function pushUnique<K, V>(map: Map<K, V[]>, key: K, value: V, same: (a: V, b: V) => boolean = (a, b) => a === b): void {
+function pushUnique<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
   if (!list) map.set(key, [value]);
-  else if (!list.some((v) => same(v, value))) list.push(value);
+  else if (!list.includes(value)) list.push(value);
 }
 
 export class ClusterRecords {
@@ -228,6 +228,18 @@ export class ClusterRecords {
       const fqdn = `${name}.${ns}.svc.${this.clusterDomain}`;
       const entry: ServiceEntry = { addresses: [], endpoints: new Map(), srv: new Map() };
       this.services.set(`${name}.${ns}`, entry);
+      // Each SRV record once; a set rather than a scan, as a headless service may have thousands.
+      const srvSeen = new Set<string>();
+      const addSrv = (port: { name?: string; port?: number; protocol?: string }, target: string) => {
+        if (!port.name || !port.port) return; // unnamed ports have no SRV record
+        const key = srvKey(port.name, port.protocol);
+        const id = `${key} ${target} ${port.port}`;
+        if (srvSeen.has(id)) return;
+        srvSeen.add(id);
+        const list = entry.srv.get(key);
+        if (list) list.push({ target, port: port.port });
+        else entry.srv.set(key, [{ target, port: port.port }]);
+      };
       this.namespaces.add(ns);
       const spec = svc.spec ?? {};
       if (spec.type === "ExternalName") {
@@ -238,10 +250,7 @@ export class ClusterRecords {
         const ips = spec.clusterIPs?.length ? spec.clusterIPs : spec.clusterIP ? [spec.clusterIP] : [];
         entry.addresses = [...new Set(ips.filter(isIP))];
         for (const ip of entry.addresses) pushUnique(this.ptr, ptrKey(ip), fqdn);
-        for (const p of spec.ports ?? []) {
-          if (!p.name || !p.port) continue; // unnamed ports have no SRV record
-          pushUnique(entry.srv, srvKey(p.name, p.protocol), { target: fqdn, port: p.port }, sameSrv);
-        }
+        for (const p of spec.ports ?? []) addSrv(p, fqdn);
         continue;
       }
       // Headless: the endpoints themselves, ready ones only unless the service publishes not-ready addresses.
@@ -249,7 +258,7 @@ export class ClusterRecords {
       const addresses = new Set<string>();
       for (const slice of slicesOf.get(`${name}.${ns}`) ?? []) {
         if (slice.addressType === "FQDN") continue;
-        const targets: string[] = [];
+        const targets = new Set<string>();
         for (const ep of slice.endpoints ?? []) {
           if (!all && ep.conditions?.ready === false) continue;
           for (const ip of (ep.addresses ?? []).filter(isIP)) {
@@ -258,13 +267,10 @@ export class ClusterRecords {
             addresses.add(ip);
             pushUnique(entry.endpoints, host, ip);
             pushUnique(this.ptr, ptrKey(ip), target);
-            if (!targets.includes(target)) targets.push(target);
+            targets.add(target);
           }
         }
-        for (const p of slice.ports ?? []) {
-          if (!p.name || !p.port) continue;
-          for (const target of targets) pushUnique(entry.srv, srvKey(p.name, p.protocol), { target, port: p.port }, sameSrv);
-        }
+        for (const p of slice.ports ?? []) for (const target of targets) addSrv(p, target);
       }
       entry.addresses = [...addresses];
     }
@@ -273,7 +279,6 @@ export class ClusterRecords {
 
 const ptrKey = (ip: string) => (isIPv6(ip) ? (canonicalIPv6(ip) ?? ip) : ip);
 const srvKey = (port: string, protocol: string | undefined) => `_${port}._${protocol ?? "TCP"}`.toLowerCase();
-const sameSrv = (a: SrvTarget, b: SrvTarget) => a.target === b.target && a.port === b.port;
 
 /** `<a>-<b>-<c>-<d>.<ns>.pod.<zone>` (deprecated, kept by CoreDNS's `pods insecure`): the IP in the name, unverified. */
 function podNode(labels: string[]): DnsNode | undefined {

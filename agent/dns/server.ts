@@ -19,12 +19,14 @@ import {
   TCP_MAX_SIZE,
   decodeMessage,
   ednsOf,
+  encodeTcpFrame,
   encodeWithin,
   fitRelayed,
   headerOnlyResponse,
   isResponse,
   isWritableName,
   opcodeOf,
+  readTcpFrames,
   serverOpt,
   udpLimit,
 } from "./wire.js";
@@ -273,21 +275,10 @@ export class ClusterDNSServer {
     conn.on("error", () => conn.destroy());
     conn.setNoDelay(true);
     conn.setTimeout(this.o.tcpIdleTimeoutMs ?? DEFAULT_TCP_IDLE_TIMEOUT_MS, () => conn.destroy());
-    let pending = Buffer.alloc(0);
-    conn.on("data", (chunk) => {
-      pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
-      while (pending.length >= 2 && pending.length >= 2 + pending.readUInt16BE(0)) {
-        const length = pending.readUInt16BE(0);
-        const msg = Buffer.from(pending.subarray(2, 2 + length));
-        pending = pending.subarray(2 + length);
-        void this.handleQuery(msg, "tcp").then((out) => {
-          if (!out || conn.destroyed) return;
-          const frame = Buffer.alloc(2 + out.length);
-          frame.writeUInt16BE(out.length, 0);
-          out.copy(frame, 2);
-          conn.write(frame);
-        });
-      }
+    readTcpFrames(conn, (frame) => {
+      void this.handleQuery(Buffer.from(frame), "tcp").then((out) => {
+        if (out && !conn.destroyed) conn.write(encodeTcpFrame(out));
+      });
     });
   }
 }

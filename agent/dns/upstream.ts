@@ -4,6 +4,7 @@
 import dgram from "node:dgram";
 import net from "node:net";
 import { parseResolvConf } from "./resolv-conf.js";
+import { encodeTcpFrame, readTcpFrames } from "./wire.js";
 
 export interface Upstream {
   host: string;
@@ -65,76 +66,73 @@ export function exchange(upstream: Upstream, query: Buffer, transport: "udp" | "
 
 const matches = (msg: Buffer, id: number) => msg.length >= 12 && msg.readUInt16BE(0) === id && (msg[2] & 0x80) !== 0;
 
-function exchangeUdp(upstream: Upstream, query: Buffer, timeoutMs: number, signal?: AbortSignal): Promise<Buffer> {
+/** Settles an exchange once, with its answer or an error; later calls do nothing. */
+type Finish = (err: Error | undefined, answer?: Buffer) => void;
+
+/**
+ * One exchange with an upstream: `start` opens its socket, calls `finish` with the answer or an
+ * error, and returns how to release the socket. The first of that, the timeout or an abort settles
+ * the exchange and releases the socket; nothing is opened when the signal is aborted already.
+ */
+function settleExchange(upstream: Upstream, timeoutMs: number, signal: AbortSignal | undefined, start: (finish: Finish) => () => void): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const id = query.readUInt16BE(0);
-    const socket = dgram.createSocket(net.isIPv6(upstream.host) ? "udp6" : "udp4");
     let settled = false;
-    const finish = (err: Error | undefined, msg?: Buffer) => {
+    let release: (() => void) | undefined;
+    const finish: Finish = (err, answer) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       signal?.removeEventListener("abort", onAbort);
-      try {
-        socket.close();
-      } catch {
-        // already closed
-      }
+      release?.();
       if (err) reject(err);
-      else resolve(msg!);
+      else resolve(answer!);
     };
     const onAbort = () => finish(new UpstreamError(upstream, "aborted", "aborted"));
     const timer = setTimeout(() => finish(new UpstreamError(upstream, "timeout", `no answer within ${timeoutMs}ms`)), timeoutMs);
     if (signal?.aborted) return onAbort();
     signal?.addEventListener("abort", onAbort);
+    release = start(finish);
+    if (settled) release(); // finished while starting
+  });
+}
+
+function exchangeUdp(upstream: Upstream, query: Buffer, timeoutMs: number, signal?: AbortSignal): Promise<Buffer> {
+  const id = query.readUInt16BE(0);
+  return settleExchange(upstream, timeoutMs, signal, (finish) => {
+    const socket = dgram.createSocket(net.isIPv6(upstream.host) ? "udp6" : "udp4");
+    let closed = false;
     socket.on("error", (err) => finish(new UpstreamError(upstream, "network", err.message)));
     // A connected socket only hears from the upstream's address and port, and learns of ICMP port unreachable.
     socket.on("message", (msg) => {
       if (matches(msg, id)) finish(undefined, msg);
     });
     socket.connect(upstream.port, upstream.host, () => {
-      if (settled) return;
+      if (closed) return;
       socket.send(query, (err) => {
         if (err) finish(new UpstreamError(upstream, "network", err.message));
       });
     });
+    return () => {
+      closed = true;
+      try {
+        socket.close();
+      } catch {
+        // already closed
+      }
+    };
   });
 }
 
 function exchangeTcp(upstream: Upstream, query: Buffer, timeoutMs: number, signal?: AbortSignal): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const id = query.readUInt16BE(0);
-    let settled = false;
-    let pending = Buffer.alloc(0);
+  const id = query.readUInt16BE(0);
+  return settleExchange(upstream, timeoutMs, signal, (finish) => {
     const socket = net.connect({ host: upstream.host, port: upstream.port });
-    const finish = (err: Error | undefined, msg?: Buffer) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", onAbort);
-      socket.destroy();
-      if (err) reject(err);
-      else resolve(msg!);
-    };
-    const onAbort = () => finish(new UpstreamError(upstream, "aborted", "aborted"));
-    const timer = setTimeout(() => finish(new UpstreamError(upstream, "timeout", `no answer within ${timeoutMs}ms`)), timeoutMs);
-    if (signal?.aborted) return onAbort();
-    signal?.addEventListener("abort", onAbort);
     socket.on("error", (err) => finish(new UpstreamError(upstream, "network", err.message)));
     socket.on("close", () => finish(new UpstreamError(upstream, "network", "connection closed before an answer")));
-    socket.on("connect", () => {
-      const frame = Buffer.alloc(2 + query.length);
-      frame.writeUInt16BE(query.length, 0);
-      query.copy(frame, 2);
-      socket.write(frame);
+    socket.on("connect", () => socket.write(encodeTcpFrame(query)));
+    readTcpFrames(socket, (msg) => {
+      if (matches(msg, id)) finish(undefined, Buffer.from(msg));
     });
-    socket.on("data", (chunk) => {
-      pending = Buffer.concat([pending, chunk]);
-      while (pending.length >= 2 && pending.length >= 2 + pending.readUInt16BE(0)) {
-        const msg = pending.subarray(2, 2 + pending.readUInt16BE(0));
-        pending = pending.subarray(2 + msg.length);
-        if (matches(msg, id)) return finish(undefined, Buffer.from(msg));
-      }
-    });
+    return () => socket.destroy();
   });
 }

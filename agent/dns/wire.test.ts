@@ -1,8 +1,9 @@
 // The compressing encoder writes what dns-packet reads back unchanged, smaller; truncation keeps
-// whole records and sets TC; undecodable queries get a header-only answer.
+// whole records and sets TC; undecodable queries get a header-only answer; TCP framing.
+import { PassThrough } from "node:stream";
 import dnsPacket, { type Answer, type Packet } from "dns-packet";
 import { describe, expect, it } from "vitest";
-import { FLAG_TC, RCODE, encodeCompressed, encodeWithin, fitRelayed, headerOnlyResponse, isWritableName, udpLimit } from "./wire.js";
+import { FLAG_TC, RCODE, encodeCompressed, encodeTcpFrame, encodeWithin, fitRelayed, headerOnlyResponse, isWritableName, readTcpFrames, udpLimit } from "./wire.js";
 
 const name = "svc.ns.svc.cluster.local";
 const records: Answer[] = [
@@ -94,5 +95,20 @@ describe("helpers", () => {
     expect(isWritableName(`${"a".repeat(64)}.com`)).toBe(false);
     expect(isWritableName("a..b")).toBe(false);
     expect(isWritableName(Array.from({ length: 130 }, () => "ab").join("."))).toBe(false);
+  });
+});
+
+describe("TCP framing", () => {
+  it("reads back each framed message however the stream splits or joins them", async () => {
+    const messages = [Buffer.from("first"), Buffer.alloc(0), Buffer.alloc(60_000, 7), Buffer.from("last")];
+    const wire = Buffer.concat(messages.map(encodeTcpFrame));
+    expect(wire.readUInt16BE(0)).toBe(5);
+    const stream = new PassThrough();
+    const got: Buffer[] = [];
+    readTcpFrames(stream, (m) => got.push(Buffer.from(m)));
+    // One byte, then uneven pieces; the last frame's two length bytes arrive apart.
+    for (const [from, to] of [[0, 1], [1, 9], [9, 4000], [4000, wire.length - 5], [wire.length - 5, wire.length]]) stream.write(wire.subarray(from, to));
+    await new Promise((r) => setImmediate(r));
+    expect(got).toEqual(messages);
   });
 });

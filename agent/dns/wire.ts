@@ -1,6 +1,7 @@
 // The DNS wire format around dns-packet: responses written with name compression (RFC 1035
 // 4.1.4, which dns-packet does not do, and which lets ~30 A records fit a 512-byte UDP answer
 // instead of 8), truncation with the TC bit, and header-only error answers for undecodable queries.
+import type { Readable } from "node:stream";
 import dnsPacket, { type Answer, type DecodedPacket, type OptAnswer, type Packet, type Question } from "dns-packet";
 
 export const RCODE = { NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, NOTIMP: 4, REFUSED: 5 } as const;
@@ -21,6 +22,33 @@ const TYPE_OPT = 41;
 
 // dns-packet's per-type rdata codec (writes RDLENGTH then RDATA); it is exported but not typed.
 const rdataCodec = (dnsPacket as unknown as { record(type: string): { encode(data: unknown): Buffer } }).record;
+
+/** RFC 1035 4.2.2: over TCP each message goes prefixed by its length, 16 bits big-endian. */
+export function encodeTcpFrame(message: Buffer): Buffer {
+  const frame = Buffer.alloc(2 + message.length);
+  frame.writeUInt16BE(message.length, 0);
+  message.copy(frame, 2);
+  return frame;
+}
+
+/**
+ * Calls onMessage with each length-prefixed message arriving on the stream, however the stream
+ * splits or joins them (RFC 7766: pipelined). The messages are views of what was read.
+ */
+export function readTcpFrames(stream: Readable, onMessage: (message: Buffer) => void): void {
+  let pending: Buffer = Buffer.alloc(0);
+  stream.on("data", (chunk: Buffer) => {
+    pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+    while (pending.length >= 2) {
+      const length = pending.readUInt16BE(0);
+      if (pending.length < 2 + length) break;
+      const message = pending.subarray(2, 2 + length);
+      pending = pending.subarray(2 + length);
+      onMessage(message);
+    }
+  });
+  stream.resume();
+}
 
 /** Decodes a query, or undefined when dns-packet cannot make sense of it. */
 export function decodeMessage(msg: Buffer): DecodedPacket | undefined {

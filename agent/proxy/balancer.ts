@@ -10,6 +10,8 @@ const SWEEP_AT = 1024;
 
 export class RoundRobin {
   private endpoints: ServiceEndpoint[] = [];
+  /** ip:port → endpoint, built once per endpoint set so affinity costs no scan per connection. */
+  private byKey = new Map<string, ServiceEndpoint>();
   private next = 0;
   private affinity: ClientIPAffinity | undefined;
   /** client IP → the endpoint it went to last and when. */
@@ -22,11 +24,12 @@ export class RoundRobin {
   setEndpoints(endpoints: ServiceEndpoint[]): void {
     const previous = this.endpoints[this.next % Math.max(1, this.endpoints.length)];
     this.endpoints = endpoints.slice();
+    this.byKey = new Map();
+    for (const e of this.endpoints) if (!this.byKey.has(endpointKey(e))) this.byKey.set(endpointKey(e), e);
     // Continue the rotation where it was when that endpoint is still there.
-    const at = previous ? this.endpoints.findIndex((e) => endpointKey(e) === endpointKey(previous)) : -1;
-    this.next = at < 0 ? 0 : at;
-    const keys = new Set(this.endpoints.map(endpointKey));
-    for (const [ip, s] of this.sticky) if (!keys.has(s.key)) this.sticky.delete(ip);
+    const same = previous && this.byKey.get(endpointKey(previous));
+    this.next = same ? this.endpoints.indexOf(same) : 0;
+    for (const [ip, s] of this.sticky) if (!this.byKey.has(s.key)) this.sticky.delete(ip);
   }
 
   setAffinity(affinity: ClientIPAffinity | undefined): void {
@@ -66,7 +69,7 @@ export class RoundRobin {
       this.sticky.delete(clientIP);
       return undefined;
     }
-    return this.endpoints.find((e) => endpointKey(e) === s.key);
+    return this.byKey.get(s.key);
   }
 
   private sweep(): void {

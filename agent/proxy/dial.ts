@@ -3,8 +3,9 @@
 // relay of the endpoint's node.
 import { createSocket } from "node:dgram";
 import { connect, type Socket } from "node:net";
+import { encodeTcpFrame, readTcpFrames } from "../dns/wire.js";
 import type { ServiceEndpoint } from "./plan.js";
-import { DATAGRAM_QUEUE_LIMIT, encodeFrame, openRelay, readFrames, type RelayAddress } from "./relay.js";
+import { DATAGRAM_QUEUE_LIMIT, openRelay, type RelayAddress } from "./relay.js";
 
 /** The relay of a node, from its Node object; undefined: connect to its pods directly. */
 export type RelayFor = (nodeName: string) => RelayAddress | undefined;
@@ -117,9 +118,9 @@ function relayedChannel(socket: Socket): DatagramChannel {
   });
   return {
     send: (payload) => {
-      if (!closed && socket.writableLength < DATAGRAM_QUEUE_LIMIT) socket.write(encodeFrame(payload));
+      if (!closed && socket.writableLength < DATAGRAM_QUEUE_LIMIT) socket.write(encodeTcpFrame(payload));
     },
-    onMessage: (listener) => readFrames(socket, listener),
+    onMessage: (listener) => readTcpFrames(socket, listener),
     onClose: (listener) => void (onClose = listener),
     close: () => {
       closed = true;

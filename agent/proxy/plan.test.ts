@@ -102,6 +102,7 @@ describe("planServicePorts: endpoints", () => {
       ],
       want: ["10.244.0.2:8080"],
     },
+    { name: "a terminating one without a serving condition, which counts as serving", slices: [slice("web", [{ ip: "10.244.0.2", conditions: { ready: false, terminating: true } }])], want: ["10.244.0.2:8080"] },
     {
       name: "not terminating ones when one is ready",
       slices: [slice("web", [{ ip: "10.244.0.2", conditions: { ready: false, serving: true, terminating: true } }, { ip: "10.244.0.3", conditions: { ready: true } }])],

@@ -156,7 +156,7 @@ function endpointsFor(slices: EndpointSlice[], portName: string, protocol: strin
           local: ep.nodeName === nodeName,
           // upstream: nil ready and nil serving mean true, nil terminating means false.
           ready: c.ready !== false,
-          serving: c.serving ?? c.ready !== false,
+          serving: c.serving !== false,
           terminating: c.terminating === true,
         };
         const k = `${ip}:${p.port}`;

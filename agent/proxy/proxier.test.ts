@@ -1,19 +1,16 @@
 // The service proxy from Services and EndpointSlices to listeners, with real sockets: ClusterIPs
 // and pods are addresses of 127.0.4.0/24 (local without root), NodePorts bind 127.0.4.1.
 import { createServer } from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Service } from "../../src/apis/core/v1/service.js";
 import { SERVICE_NAME_LABEL, type EndpointSlice } from "../../src/apis/discovery/v1/endpointslice.js";
 import { HostAddresses } from "./addresses.js";
 import { ServiceProxy } from "./proxier.js";
-import { ask, collectingLogger, freePort, identityServer, udpAsk, udpIdentityServer, type TestServer } from "./test-servers.js";
+import { ask, cleanupAfterEach, collectingLogger, freePort, identityServer, udpAsk, udpIdentityServer, type TestServer } from "./test-servers.js";
 
 const NODE = "node-a";
 const NODE_IP = "127.0.4.1";
-const cleanup: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const c of cleanup.splice(0).reverse()) await c();
-});
+const cleanup = cleanupAfterEach();
 
 function service(name: string, clusterIP: string, ports: NonNullable<Service["spec"]["ports"]>, spec: Partial<Service["spec"]> = {}): Service {
   return { apiVersion: "v1", kind: "Service", metadata: { name, namespace: "default" }, spec: { type: "ClusterIP", sessionAffinity: "None", clusterIP, ports, ...spec } } as Service;

@@ -6,7 +6,8 @@ import type { Logger } from "../log.js";
 import type { ClusterIPAddresses } from "./addresses.js";
 import { endpointDialer, type EndpointDialer, type RelayFor } from "./dial.js";
 import { planServicePorts, type ClientIPAffinity, type Protocol, type ProxySnapshot, type ServiceEndpoint, type ServicePortPlan } from "./plan.js";
-import { newCounters, TcpProxy, type ListenerCounters } from "./tcp-proxy.js";
+import { newCounters, type ListenerCounters, type ProxyListener } from "./listener.js";
+import { TcpProxy } from "./tcp-proxy.js";
 import { UdpProxy } from "./udp-proxy.js";
 
 export interface ServiceProxyOptions {
@@ -58,7 +59,7 @@ interface DesiredListener {
 interface OpenListener {
   servicePort: string;
   endpoints: number;
-  proxy: TcpProxy | UdpProxy;
+  proxy: ProxyListener;
 }
 
 const listenerKey = (protocol: string, host: string, port: number) => `${protocol} ${host}:${port}`;
@@ -184,7 +185,7 @@ export class ServiceProxy {
         result.waiting.push(key);
         continue;
       }
-      const listener: OpenListener = { servicePort: d.servicePort, endpoints: d.endpoints.length, proxy: undefined as unknown as TcpProxy };
+      const listener: OpenListener = { servicePort: d.servicePort, endpoints: d.endpoints.length, proxy: undefined as unknown as ProxyListener };
       const onEndpointError = (ep: ServiceEndpoint, err: NodeJS.ErrnoException) => this.reportEndpointError(listener.servicePort, ep, err);
       const options = { host: d.host, port: d.port, dialer: this.dialer, now: this.o.now, onEndpointError };
       listener.proxy = d.protocol === "TCP" ? new TcpProxy(options) : new UdpProxy({ ...options, idleTimeoutMs: this.o.udpIdleTimeoutMs });

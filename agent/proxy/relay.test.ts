@@ -1,18 +1,15 @@
 // The relay between nodes with real sockets: "pods" of the relay's node on 127.1.0.0/24, other
 // addresses on 127.0.3.0/24.
 import { connect } from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { endpointDialer } from "./dial.js";
 import { openRelay, RelayServer } from "./relay.js";
 import { TcpProxy } from "./tcp-proxy.js";
-import { ask, collectingLogger, endpoint, freePort, identityServer, udpAsk, udpIdentityServer } from "./test-servers.js";
+import { ask, cleanupAfterEach, collectingLogger, endpoint, freePort, identityServer, udpAsk, udpIdentityServer } from "./test-servers.js";
 import { UdpProxy } from "./udp-proxy.js";
 
 const POD_CIDR = "127.1.0.0/24";
-const cleanup: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const c of cleanup.splice(0).reverse()) await c();
-});
+const cleanup = cleanupAfterEach();
 
 async function relay(): Promise<RelayServer> {
   const r = new RelayServer({ host: "127.0.3.1", port: 0, podCIDRs: [POD_CIDR], log: collectingLogger().log });

@@ -4,7 +4,7 @@
 // The protocol, one line each way and then the pod's stream:
 //   → `RELAY <podIP>:<port>\n`       a TCP stream to the pod
 //   → `RELAY-UDP <podIP>:<port>\n`   UDP datagrams to the pod, each framed as a 2-byte big-endian length
-//                                   and the payload, both ways
+//                                   and the payload, both ways (as DNS frames its messages over TCP)
 //   ← `OK\n` once the pod's port answered, then the stream; or `ERR <reason>\n` and the connection is
 //     closed. The answer lets a proxy tell a refused endpoint from one that closes at once, and so
 //     try the next endpoint (upstream's iptables proxier gets the same from the kernel's RST).
@@ -13,6 +13,7 @@
 import { createSocket } from "node:dgram";
 import { connect, createServer, type AddressInfo, type Server, type Socket } from "node:net";
 import { DEFAULT_RELAY_PORT } from "../cli/flags.js";
+import { encodeTcpFrame, readTcpFrames } from "../dns/wire.js";
 import type { Logger } from "../log.js";
 import { ipToNumber, parseCidr } from "../network/ipam.js";
 
@@ -164,9 +165,9 @@ export class RelayServer {
       this.counters.relayed++;
       socket.write("OK\n");
       udp.on("message", (msg) => {
-        if (socket.writableLength < DATAGRAM_QUEUE_LIMIT) socket.write(encodeFrame(msg));
+        if (socket.writableLength < DATAGRAM_QUEUE_LIMIT) socket.write(encodeTcpFrame(msg));
       });
-      readFrames(socket, (payload) => udp.send(payload));
+      readTcpFrames(socket, (payload) => udp.send(payload));
       socket.on("end", close);
     });
   }
@@ -266,25 +267,4 @@ export function splice(a: Socket, b: Socket): void {
   b.on("error", () => a.destroy());
   a.on("close", abort(a, b));
   b.on("close", abort(b, a));
-}
-
-export function encodeFrame(payload: Buffer): Buffer {
-  const header = Buffer.alloc(2);
-  header.writeUInt16BE(payload.length);
-  return Buffer.concat([header, payload]);
-}
-
-/** Calls onFrame with each length-prefixed payload arriving on the stream. */
-export function readFrames(stream: Socket, onFrame: (payload: Buffer) => void): void {
-  let buf: Buffer = Buffer.alloc(0);
-  stream.on("data", (chunk: Buffer) => {
-    buf = buf.length === 0 ? chunk : Buffer.concat([buf, chunk]);
-    while (buf.length >= 2) {
-      const len = buf.readUInt16BE(0);
-      if (buf.length < 2 + len) break;
-      onFrame(buf.subarray(2, 2 + len));
-      buf = buf.subarray(2 + len);
-    }
-  });
-  stream.resume();
 }

@@ -1,25 +1,13 @@
 // The TCP listener with real sockets: a ClusterIP and its pods are loopback addresses of 127.0.1.0/24.
 import { connect } from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { endpointDialer } from "./dial.js";
 import { TcpProxy } from "./tcp-proxy.js";
-import { ask, blackHole, endpoint, freePort, identityServer, until, type TestServer } from "./test-servers.js";
+import { ask, blackHole, cleanupAfterEach, endpoint, freePort, identityServer, startPods, until } from "./test-servers.js";
 
 const CLUSTER_IP = "127.0.1.1";
-const cleanup: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const c of cleanup.splice(0).reverse()) await c();
-});
-
-async function pods(n: number): Promise<TestServer[]> {
-  const out = [];
-  for (let i = 0; i < n; i++) {
-    const s = await identityServer(`pod-${i}`, `127.0.1.${10 + i}`);
-    cleanup.push(() => s.close());
-    out.push(s);
-  }
-  return out;
-}
+const cleanup = cleanupAfterEach();
+const pods = (n: number) => startPods(n, "127.0.1", identityServer, cleanup);
 
 async function proxy(opts: { now?: () => number; connectTimeoutMs?: number } = {}): Promise<TcpProxy> {
   const p = new TcpProxy({ host: CLUSTER_IP, port: 0, dialer: endpointDialer({ connectTimeoutMs: opts.connectTimeoutMs ?? 1000 }), now: opts.now });

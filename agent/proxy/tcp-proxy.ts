@@ -2,46 +2,15 @@
 // goes to an endpoint picked round robin (or by client IP affinity), trying the next one when an
 // endpoint refuses, and is reset when none answers, as upstream's REJECT of a service without endpoints.
 import { createServer, type AddressInfo, type Server, type Socket } from "node:net";
-import { RoundRobin } from "./balancer.js";
-import type { EndpointDialer } from "./dial.js";
-import type { ClientIPAffinity, ServiceEndpoint } from "./plan.js";
+import { ProxyListener } from "./listener.js";
 import { splice } from "./relay.js";
-
-export interface ListenerCounters {
-  /** Connections (TCP) or sessions (UDP) accepted. */
-  connections: number;
-  /** Open now. */
-  active: number;
-  /** Clients turned away: no endpoint, or every endpoint refused. */
-  failures: number;
-  /** Endpoint attempts that were refused, unreachable or timed out (each followed by the next endpoint). */
-  endpointFailures: number;
-}
-
-export interface ProxyListenerOptions {
-  host: string;
-  /** 0 picks a free port (tests). */
-  port: number;
-  dialer: EndpointDialer;
-  now?: () => number;
-  /** An endpoint attempt failed (for the proxier's once-per-change log). */
-  onEndpointError?(ep: ServiceEndpoint, err: NodeJS.ErrnoException): void;
-}
-
-export const newCounters = (): ListenerCounters => ({ connections: 0, active: 0, failures: 0, endpointFailures: 0 });
 
 /** Strips the IPv4-mapped prefix a dual-stack socket reports. */
 export const clientAddress = (address: string | undefined) => (address ?? "").replace(/^::ffff:/, "");
 
-export class TcpProxy {
-  readonly counters = newCounters();
-  private readonly balancer: RoundRobin;
+export class TcpProxy extends ProxyListener {
   private server?: Server;
   private readonly live = new Set<Socket>();
-
-  constructor(private readonly o: ProxyListenerOptions) {
-    this.balancer = new RoundRobin(o.now);
-  }
 
   /** Binds; rejects with the bind error (EADDRINUSE, EADDRNOTAVAIL…). */
   listen(): Promise<void> {
@@ -60,12 +29,6 @@ export class TcpProxy {
 
   get port(): number {
     return (this.server?.address() as AddressInfo | null)?.port ?? this.o.port;
-  }
-
-  /** Replaces the endpoints in place: open connections stay where they are. */
-  setEndpoints(endpoints: ServiceEndpoint[], affinity?: ClientIPAffinity): void {
-    this.balancer.setAffinity(affinity);
-    this.balancer.setEndpoints(endpoints);
   }
 
   /**
@@ -95,25 +58,18 @@ export class TcpProxy {
       this.live.delete(client);
     });
     client.on("error", () => client.destroy());
-    const ip = clientAddress(client.remoteAddress);
-    for (const ep of this.balancer.candidates(ip)) {
-      let backend: Socket;
-      try {
-        backend = await this.o.dialer.stream(ep);
-      } catch (err) {
-        this.counters.endpointFailures++;
-        this.o.onEndpointError?.(ep, err as NodeJS.ErrnoException);
-        if (client.destroyed) return;
-        continue;
-      }
-      if (client.destroyed) return void backend.destroy();
-      this.balancer.chose(ip, ep);
-      this.live.add(backend);
-      backend.on("close", () => this.live.delete(backend));
-      splice(client, backend);
+    const backend = await this.tryConnectEndpoints(
+      clientAddress(client.remoteAddress),
+      (ep) => this.o.dialer.stream(ep),
+      (socket) => socket.destroy(),
+      () => client.destroyed,
+    );
+    if (!backend) {
+      if (!client.destroyed) client.resetAndDestroy();
       return;
     }
-    this.counters.failures++;
-    if (!client.destroyed) client.resetAndDestroy();
+    this.live.add(backend.conn);
+    backend.conn.on("close", () => this.live.delete(backend.conn));
+    splice(client, backend.conn);
   }
 }

@@ -3,6 +3,7 @@
 import { spawn } from "node:child_process";
 import { createSocket, type Socket as UdpSocket } from "node:dgram";
 import { connect, createServer, type AddressInfo, type Server } from "node:net";
+import { afterEach } from "vitest";
 import type { ServiceEndpoint } from "./plan.js";
 
 export interface TestServer {
@@ -51,6 +52,28 @@ export async function udpIdentityServer(name: string, ip: string, port = 0): Pro
     socket.bind(port, ip, () => resolve());
   });
   return { ip, port: socket.address().port, socket, close: () => new Promise((resolve) => socket.close(() => resolve())) };
+}
+
+export type Cleanups = Array<() => Promise<void>>;
+
+/** For the test file calling it: what its tests register here is undone after each test, last first. */
+export function cleanupAfterEach(): Cleanups {
+  const cleanup: Cleanups = [];
+  afterEach(async () => {
+    for (const c of cleanup.splice(0).reverse()) await c();
+  });
+  return cleanup;
+}
+
+/** n pods named pod-0, pod-1… at `<net>.10`, `<net>.11`…, started by `start` and closed after the test. */
+export async function startPods<T extends TestServer>(n: number, net: string, start: (name: string, ip: string) => Promise<T>, cleanup: Cleanups): Promise<T[]> {
+  const out: T[] = [];
+  for (let i = 0; i < n; i++) {
+    const s = await start(`pod-${i}`, `${net}.${10 + i}`);
+    cleanup.push(() => s.close());
+    out.push(s);
+  }
+  return out;
 }
 
 /** A port nothing listens on (bound once, then released): connecting to it is refused. */

@@ -1,26 +1,14 @@
 // The UDP listener with real sockets on 127.0.2.0/24: sessions per client address, replies from the
 // service address, idle timeout, a closed endpoint port left for the next one.
 import { createSocket } from "node:dgram";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { endpointDialer } from "./dial.js";
-import { endpoint, freePort, udpAsk, udpExchange, udpIdentityServer, until, type TestServer } from "./test-servers.js";
+import { cleanupAfterEach, endpoint, freePort, startPods, udpAsk, udpExchange, udpIdentityServer, until } from "./test-servers.js";
 import { UdpProxy } from "./udp-proxy.js";
 
 const CLUSTER_IP = "127.0.2.1";
-const cleanup: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const c of cleanup.splice(0).reverse()) await c();
-});
-
-async function pods(n: number): Promise<TestServer[]> {
-  const out = [];
-  for (let i = 0; i < n; i++) {
-    const s = await udpIdentityServer(`pod-${i}`, `127.0.2.${10 + i}`);
-    cleanup.push(() => s.close());
-    out.push(s);
-  }
-  return out;
-}
+const cleanup = cleanupAfterEach();
+const pods = (n: number) => startPods(n, "127.0.2", udpIdentityServer, cleanup);
 
 async function proxy(opts: { idleTimeoutMs?: number; maxSessions?: number } = {}): Promise<UdpProxy> {
   const p = new UdpProxy({ host: CLUSTER_IP, port: 0, dialer: endpointDialer(), ...opts });

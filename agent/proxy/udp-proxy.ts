@@ -8,10 +8,8 @@
 // maxSessions the least recently used is closed, so a client using a new source port per query
 // costs at most that many sockets.
 import { createSocket, type RemoteInfo, type Socket as UdpSocket } from "node:dgram";
-import { RoundRobin } from "./balancer.js";
 import type { DatagramChannel } from "./dial.js";
-import type { ClientIPAffinity, ServiceEndpoint } from "./plan.js";
-import { newCounters, type ProxyListenerOptions } from "./tcp-proxy.js";
+import { ProxyListener, type ProxyListenerOptions } from "./listener.js";
 
 export const DEFAULT_UDP_IDLE_TIMEOUT_MS = 30_000;
 export const DEFAULT_UDP_MAX_SESSIONS = 4096;
@@ -32,9 +30,7 @@ interface Session {
 /** Datagrams a session holds while its channel opens (a relayed one takes a round trip). */
 const PENDING_LIMIT = 64;
 
-export class UdpProxy {
-  readonly counters = newCounters();
-  private readonly balancer: RoundRobin;
+export class UdpProxy extends ProxyListener<UdpProxyOptions> {
   private socket?: UdpSocket;
   /** client ip:port → session, least recently active first. */
   private readonly sessions = new Map<string, Session>();
@@ -42,9 +38,9 @@ export class UdpProxy {
   private readonly now: () => number;
   private readonly idleMs: number;
 
-  constructor(private readonly o: UdpProxyOptions) {
+  constructor(o: UdpProxyOptions) {
+    super(o);
     this.now = o.now ?? Date.now;
-    this.balancer = new RoundRobin(this.now);
     this.idleMs = o.idleTimeoutMs ?? DEFAULT_UDP_IDLE_TIMEOUT_MS;
   }
 
@@ -66,11 +62,6 @@ export class UdpProxy {
 
   get port(): number {
     return this.socket?.address().port ?? this.o.port;
-  }
-
-  setEndpoints(endpoints: ServiceEndpoint[], affinity?: ClientIPAffinity): void {
-    this.balancer.setAffinity(affinity);
-    this.balancer.setEndpoints(endpoints);
   }
 
   /** Stops listening. Sessions need the listening socket for their replies, so they end too. */
@@ -112,37 +103,29 @@ export class UdpProxy {
   }
 
   private async open(key: string, session: Session, from: RemoteInfo): Promise<void> {
-    for (const ep of this.balancer.candidates(from.address)) {
-      let channel: DatagramChannel;
-      try {
-        channel = await this.o.dialer.datagrams(ep);
-      } catch (err) {
+    const opened = await this.tryConnectEndpoints(
+      from.address,
+      (ep) => this.o.dialer.datagrams(ep),
+      (channel) => channel.close(),
+      () => session.closed,
+    );
+    if (!opened) return this.end(key, session);
+    const { endpoint, conn: channel } = opened;
+    session.channel = channel;
+    channel.onMessage((reply) => {
+      session.lastActive = this.now();
+      this.socket?.send(reply, from.port, from.address);
+    });
+    channel.onClose((err) => {
+      // ECONNREFUSED: the endpoint's port is closed; the client's next datagram picks another.
+      if (err) {
         this.counters.endpointFailures++;
-        this.o.onEndpointError?.(ep, err as NodeJS.ErrnoException);
-        if (session.closed) return;
-        continue;
+        this.o.onEndpointError?.(endpoint, err as NodeJS.ErrnoException);
       }
-      if (session.closed) return void channel.close();
-      this.balancer.chose(from.address, ep);
-      session.channel = channel;
-      channel.onMessage((reply) => {
-        session.lastActive = this.now();
-        this.socket?.send(reply, from.port, from.address);
-      });
-      channel.onClose((err) => {
-        // ECONNREFUSED: the endpoint's port is closed; the client's next datagram picks another.
-        if (err) {
-          this.counters.endpointFailures++;
-          this.o.onEndpointError?.(ep, err as NodeJS.ErrnoException);
-        }
-        this.end(key, session);
-      });
-      for (const m of session.pending) channel.send(m);
-      session.pending = [];
-      return;
-    }
-    this.counters.failures++;
-    this.end(key, session);
+      this.end(key, session);
+    });
+    for (const m of session.pending) channel.send(m);
+    session.pending = [];
   }
 
   private end(key: string, only?: Session): void {

@@ -9,36 +9,19 @@
 import type { Clock } from "../../lib/clock.js";
 import type { GenericStore } from "../../registry/generic-store.js";
 import type { Controller } from "../controller.js";
-import { ServiceSelectorIndex, servicesForPodEvent } from "../endpointslice/service-index.js";
+import { serviceAndPodHandlers } from "../endpointslice/service-index.js";
 import { EventRecorder } from "../runtime/events.js";
 import { joinKey } from "../runtime/reconciler.js";
-import { EndpointsReconciler, SERVICES } from "./reconcile.js";
+import { EndpointsReconciler } from "./reconcile.js";
 import { TriggerTimeTracker } from "./trigger-time.js";
 
 export function endpointsController(storeFor: (namespace: string) => GenericStore, now: Clock): Controller {
-  const services = new ServiceSelectorIndex();
   return {
     reconciler: new EndpointsReconciler({
       storeFor,
       recorder: new EventRecorder({ component: "endpoint-controller", now }),
       triggerTimes: new TriggerTimeTracker(),
     }),
-    keysFor(e, ctx) {
-      services.observe(e, ctx);
-      switch (e.resource) {
-        case "services":
-          return [joinKey(ctx.namespace, e.name)];
-        case "pods":
-          return servicesForPodEvent(services, e, ctx).map((s) => joinKey(ctx.namespace, s));
-        case "endpoints":
-          return e.type === "DELETED" ? [joinKey(ctx.namespace, e.name)] : [];
-        default:
-          return [];
-      }
-    },
-    resyncKeys(ctx) {
-      services.rebuild(ctx);
-      return ctx.list(SERVICES).map((s) => joinKey(ctx.namespace, s.metadata.name ?? ""));
-    },
+    ...serviceAndPodHandlers((e, ctx) => (e.resource === "endpoints" && e.type === "DELETED" ? [joinKey(ctx.namespace, e.name)] : [])),
   };
 }

@@ -14,6 +14,7 @@ import {
   findPort,
   isPodReady,
   isServiceIPSet,
+  mapsEqual,
   podIPsOfFamily,
   rfc3339Nano,
   selectorMatches,
@@ -123,8 +124,6 @@ export function truncateSubsets(subsets: EndpointSubset[]): boolean {
   return true;
 }
 
-const sameLabels = (a: Record<string, string> | undefined, b: Record<string, string> | undefined) => canonicalJson(a ?? {}) === canonicalJson(b ?? {});
-
 export function planEndpoints({ service: svc, pods, current, triggerTime }: EndpointsPlanInput): EndpointsAction {
   if (!svc) return current ? { type: "delete", name: current.metadata.name ?? "", uid: current.metadata.uid ?? "" } : { type: "none" };
   // ExternalName Services get no endpoints; Services without a selector get theirs from users.
@@ -137,7 +136,7 @@ export function planEndpoints({ service: svc, pods, current, triggerTime }: Endp
     const { [HEADLESS_LABEL]: _headless, ...compareLabels } = current.metadata.labels ?? {};
     const annotation = current.metadata.annotations?.[OVER_CAPACITY_ANNOTATION];
     const capacityAnnotationCorrect = count(current.subsets) <= MAX_CAPACITY && (truncated ? annotation === "truncated" : annotation === undefined);
-    if (comparable(current.subsets) === comparable(subsets) && sameLabels(compareLabels, svc.metadata.labels) && capacityAnnotationCorrect) return { type: "none" };
+    if (comparable(current.subsets) === comparable(subsets) && mapsEqual(compareLabels, svc.metadata.labels) && capacityAnnotationCorrect) return { type: "none" };
   }
 
   const next: Endpoints = current ? structuredClone(current) : { apiVersion: "v1", kind: "Endpoints", metadata: { name: svc.metadata.name } };

@@ -32,7 +32,8 @@ export function compareAddresses(a: EndpointAddress, b: EndpointAddress): number
   return ua < ub ? -1 : ua > ub ? 1 : 0;
 }
 
-const byCanonical = <T>(a: T, b: T) => {
+/** Orders values by their canonical JSON (upstream: by a hash of their dump). */
+export const byCanonicalJson = <T>(a: T, b: T) => {
   const x = canonicalJson(a);
   const y = canonicalJson(b);
   return x < y ? -1 : x > y ? 1 : 0;
@@ -75,8 +76,8 @@ export function repackSubsets(subsets: readonly EndpointSubset[]): EndpointSubse
     const ss: EndpointSubset = {};
     if (ready.length) ss.addresses = ready.sort(compareAddresses);
     if (notReady.length) ss.notReadyAddresses = notReady.sort(compareAddresses);
-    if (g.ports.length) ss.ports = g.ports.sort(byCanonical);
+    if (g.ports.length) ss.ports = g.ports.sort(byCanonicalJson);
     out.push(ss);
   }
-  return out.sort(byCanonical);
+  return out.sort(byCanonicalJson);
 }

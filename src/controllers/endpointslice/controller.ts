@@ -8,7 +8,7 @@ import type { Clock } from "../../lib/clock.js";
 import type { GenericStore } from "../../registry/generic-store.js";
 import type { StoredEvent } from "../../storage/interface.js";
 import type { Controller, StoreContext } from "../controller.js";
-import { ENDPOINTS, SERVICES } from "../endpoint/reconcile.js";
+import { ENDPOINTS } from "../endpoint/reconcile.js";
 import { TriggerTimeTracker } from "../endpoint/trigger-time.js";
 import { EventRecorder } from "../runtime/events.js";
 import { joinKey } from "../runtime/reconciler.js";
@@ -16,7 +16,7 @@ import { CONTROLLER_NAME, MIRRORING_CONTROLLER_NAME } from "./desired.js";
 import { EndpointSliceMirroringReconciler } from "./mirroring-reconcile.js";
 import { OwnWrites } from "./own-writes.js";
 import { EndpointSliceReconciler } from "./reconcile.js";
-import { ServiceSelectorIndex, servicesForPodEvent } from "./service-index.js";
+import { ServiceSelectorIndex, serviceAndPodHandlers } from "./service-index.js";
 
 /** The Services whose slices, managed by `controllerName`, this write touched, unless the controller made it. */
 function sliceKeys(e: StoredEvent, ctx: StoreContext, controllerName: string, own: OwnWrites): string[] {
@@ -33,7 +33,6 @@ function sliceKeys(e: StoredEvent, ctx: StoreContext, controllerName: string, ow
 }
 
 export function endpointSliceController(storeFor: (namespace: string) => GenericStore, now: Clock): Controller {
-  const services = new ServiceSelectorIndex();
   const ownWrites = new OwnWrites();
   return {
     reconciler: new EndpointSliceReconciler({
@@ -42,21 +41,7 @@ export function endpointSliceController(storeFor: (namespace: string) => Generic
       triggerTimes: new TriggerTimeTracker(),
       ownWrites,
     }),
-    keysFor(e, ctx) {
-      services.observe(e, ctx);
-      switch (e.resource) {
-        case "services":
-          return [joinKey(ctx.namespace, e.name)];
-        case "pods":
-          return servicesForPodEvent(services, e, ctx).map((s) => joinKey(ctx.namespace, s));
-        default:
-          return sliceKeys(e, ctx, CONTROLLER_NAME, ownWrites);
-      }
-    },
-    resyncKeys(ctx) {
-      services.rebuild(ctx);
-      return ctx.list(SERVICES).map((s) => joinKey(ctx.namespace, s.metadata.name ?? ""));
-    },
+    ...serviceAndPodHandlers((e, ctx) => sliceKeys(e, ctx, CONTROLLER_NAME, ownWrites)),
   };
 }
 

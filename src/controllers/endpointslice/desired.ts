@@ -7,7 +7,8 @@ import { isIPv6String } from "../../apis/discovery/v1/addresses.js";
 import { type Endpoint, type EndpointSlice, type EndpointSlicePort, MANAGED_BY_LABEL, SERVICE_NAME_LABEL } from "../../apis/discovery/v1/endpointslice.js";
 import { isDNS1123Subdomain } from "../../apis/validation.js";
 import { canonicalJson } from "../../lib/canonical-json.js";
-import { HEADLESS_LABEL, findPort, isPodReady, isServiceIPSet, podIPs, shouldSetHostname } from "./pod-endpoints.js";
+import { byCanonicalJson } from "../endpoint/repack.js";
+import { HEADLESS_LABEL, findPort, isPodReady, isServiceIPSet, mapsEqual, podIPs, shouldSetHostname } from "./pod-endpoints.js";
 
 export const CONTROLLER_NAME = "endpointslice-controller.k8s.io";
 export const MIRRORING_CONTROLLER_NAME = "endpointslicemirroring-controller.k8s.io";
@@ -41,11 +42,7 @@ export function endpointPorts(svc: Service, pod: Pod): EndpointSlicePort[] {
 
 /** NewPortMapKey sorts the ports in place; here by their canonical JSON (upstream: by a hash). */
 export function sortPorts(ports: EndpointSlicePort[]): EndpointSlicePort[] {
-  return ports.sort((a, b) => {
-    const x = canonicalJson(a);
-    const y = canonicalJson(b);
-    return x < y ? -1 : x > y ? 1 : 0;
-  });
+  return ports.sort(byCanonicalJson);
 }
 
 /** The key of a port set: slices with the same key can hold the same endpoints. */
@@ -89,7 +86,7 @@ const withoutReserved = (labels: Record<string, string> | undefined) => Object.f
  */
 export function sliceLabels(slice: EndpointSlice | undefined, svc: Service, controllerName: string): { labels: Record<string, string>; changed: boolean } {
   const svcLabels = withoutReserved(svc.metadata.labels);
-  const changed = canonicalJson(withoutReserved(slice?.metadata.labels)) !== canonicalJson(svcLabels);
+  const changed = !mapsEqual(withoutReserved(slice?.metadata.labels), svcLabels);
   const labels: Record<string, string> = { ...svcLabels };
   if (!isServiceIPSet(svc)) labels[HEADLESS_LABEL] = "";
   labels[SERVICE_NAME_LABEL] = svc.metadata.name ?? "";

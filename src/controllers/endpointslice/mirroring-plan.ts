@@ -6,10 +6,9 @@
 import type { Endpoints } from "../../apis/core/v1/endpoints.js";
 import { isIPv6String, parseIP } from "../../apis/discovery/v1/addresses.js";
 import { type Endpoint, type EndpointSlice, type EndpointSlicePort, MANAGED_BY_LABEL, SERVICE_NAME_LABEL } from "../../apis/discovery/v1/endpointslice.js";
-import { canonicalJson } from "../../lib/canonical-json.js";
 import { type EndpointAddress, type EndpointPort, repackSubsets } from "../endpoint/repack.js";
 import { type AddressType, MIRRORING_CONTROLLER_NAME, controllerRef, endpointKey, endpointSlicePrefix, endpointsEqualBeyondKey, portMapKey } from "./desired.js";
-import { TRIGGER_TIME_ANNOTATION } from "./pod-endpoints.js";
+import { TRIGGER_TIME_ANNOTATION, mapsEqual } from "./pod-endpoints.js";
 import type { SlicePlan } from "./plan.js";
 
 /** Upstream's --mirroring-max-endpoints-per-subset default. */
@@ -143,7 +142,7 @@ function upToDate(slice: EndpointSlice, want: Map<string, Endpoint>, endpoints: 
   }
   if (matches !== want.size) return false;
   const { [MANAGED_BY_LABEL]: _m, [SERVICE_NAME_LABEL]: _s, ...labels } = slice.metadata.labels ?? {};
-  return canonicalJson(labels) === canonicalJson(endpoints.metadata.labels ?? {}) && canonicalJson(slice.metadata.annotations ?? {}) === canonicalJson(mirroredAnnotations(endpoints));
+  return mapsEqual(labels, endpoints.metadata.labels) && mapsEqual(slice.metadata.annotations, mirroredAnnotations(endpoints));
 }
 
 /** recycleSlices: a slice to create takes the name of one to delete of the same address type. */

@@ -4,10 +4,8 @@
 // slices. Keyed `namespace/name` of the Service (= of the Endpoints).
 import type { Endpoints } from "../../apis/core/v1/endpoints.js";
 import type { Service } from "../../apis/core/v1/service.js";
-import type { KubeObject } from "../../apis/types.js";
 import type { GenericStore } from "../../registry/generic-store.js";
-import { ENDPOINTS, SERVICES, eventSink, getOrUndefined } from "../endpoint/reconcile.js";
-import { emitEvent, involvedObject } from "../runtime/emit.js";
+import { ENDPOINTS, SERVICES, getOrUndefined, recordWarning } from "../endpoint/reconcile.js";
 import type { EventRecorder } from "../runtime/events.js";
 import { type ReconcileResult, type Reconciler, joinKey, splitKey } from "../runtime/reconciler.js";
 import { MIRRORING_CONTROLLER_NAME } from "./desired.js";
@@ -44,19 +42,12 @@ export class EndpointSliceMirroringReconciler implements Reconciler {
     }
     const plan = planMirroring(endpoints, existing);
     this.write(store, namespace, name, plan);
-    const about = involvedObject({ ...(endpoints as unknown as KubeObject), metadata: { ...endpoints.metadata, namespace } }, "Endpoints", "v1");
     if (plan.invalidAddresses > 0) {
-      emitEvent(this.o.recorder, eventSink(store), about, "Warning", "InvalidIPAddress", `Skipped ${plan.invalidAddresses} invalid IP addresses when mirroring to EndpointSlices`);
+      recordWarning(this.o.recorder, store, namespace, endpoints, "Endpoints", "InvalidIPAddress", `Skipped ${plan.invalidAddresses} invalid IP addresses when mirroring to EndpointSlices`);
     }
     if (plan.skippedAddresses > plan.invalidAddresses) {
-      emitEvent(
-        this.o.recorder,
-        eventSink(store),
-        about,
-        "Warning",
-        "TooManyAddressesToMirror",
-        `A max of ${MAX_ENDPOINTS_PER_SUBSET} addresses can be mirrored to EndpointSlices per Endpoints subset. ${plan.skippedAddresses} addresses were skipped`,
-      );
+      const message = `A max of ${MAX_ENDPOINTS_PER_SUBSET} addresses can be mirrored to EndpointSlices per Endpoints subset. ${plan.skippedAddresses} addresses were skipped`;
+      recordWarning(this.o.recorder, store, namespace, endpoints, "Endpoints", "TooManyAddressesToMirror", message);
     }
   }
 

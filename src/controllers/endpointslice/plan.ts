@@ -7,7 +7,7 @@
 import type { Pod } from "../../apis/core/v1/pod.js";
 import type { Service } from "../../apis/core/v1/service.js";
 import type { Endpoint, EndpointSlice, EndpointSlicePort } from "../../apis/discovery/v1/endpointslice.js";
-import { TRIGGER_TIME_ANNOTATION, rfc3339Nano, selectorMatches, selectorOf, shouldPodBeInEndpoints } from "./pod-endpoints.js";
+import { TRIGGER_TIME_ANNOTATION, mapsEqual, rfc3339Nano, selectorMatches, selectorOf, shouldPodBeInEndpoints } from "./pod-endpoints.js";
 import {
   type AddressType,
   CONTROLLER_NAME,
@@ -129,10 +129,9 @@ function planAddressType(svc: Service, pods: readonly Pod[], existing: EndpointS
 
 /** placeholderSliceCompare: same namespace, labels, address type, and nothing in it. */
 function isPlaceholder(slice: EndpointSlice, placeholder: EndpointSlice): boolean {
-  const labels = (s: EndpointSlice) => JSON.stringify(Object.entries(s.metadata.labels ?? {}).sort());
   return (
     slice.metadata.namespace === placeholder.metadata.namespace &&
-    labels(slice) === labels(placeholder) &&
+    mapsEqual(slice.metadata.labels, placeholder.metadata.labels) &&
     slice.addressType === placeholder.addressType &&
     slice.endpoints.length === 0 &&
     (slice.ports ?? []).length === 0

@@ -102,7 +102,7 @@ export function podIPsOfFamily(pod: Pod, family: "IPv4" | "IPv6"): string[] {
  */
 export function podEndpointsChanged(prev: Pod, cur: Pod): { podChanged: boolean; labelsChanged: boolean } {
   const labelsChanged =
-    JSON.stringify(sorted(prev.metadata.labels)) !== JSON.stringify(sorted(cur.metadata.labels)) ||
+    !mapsEqual(prev.metadata.labels, cur.metadata.labels) ||
     (prev.spec.hostname ?? "") !== (cur.spec.hostname ?? "") ||
     (prev.spec.subdomain ?? "") !== (cur.spec.subdomain ?? "");
   const podChanged =
@@ -114,8 +114,13 @@ export function podEndpointsChanged(prev: Pod, cur: Pod): { podChanged: boolean;
   return { podChanged, labelsChanged };
 }
 
-function sorted(m: Record<string, string> | undefined): [string, string][] {
-  return Object.entries(m ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+/** labels.Equals (and Go's maps.Equal, for annotations): the same keys with the same values; absent is empty. */
+export function mapsEqual(a: Record<string, string> | undefined, b: Record<string, string> | undefined): boolean {
+  const x = a ?? {};
+  const y = b ?? {};
+  const keys = Object.keys(x);
+  if (keys.length !== Object.keys(y).length) return false;
+  return keys.every((k) => Object.hasOwn(y, k) && x[k] === y[k]);
 }
 
 /** Go's time.RFC3339Nano of a UTC time: fractional seconds only when present, trailing zeros dropped. */

@@ -1,17 +1,13 @@
-// The EndpointSlice reconciler: read the Service, the namespace's pods and the slices this
+// The EndpointSlice reconciler: read the Service, the pods it selects and the slices this
 // controller manages for it, plan, and write through the namespace's registry. Keyed
 // `namespace/name` of the Service. Slices of a deleted Service go with it: they name the Service
 // as their owner, and the garbage collector deletes them (as upstream).
-import type { Pod } from "../../apis/core/v1/pod.js";
 import type { Service } from "../../apis/core/v1/service.js";
 import { type EndpointSlice, MANAGED_BY_LABEL, SERVICE_NAME_LABEL } from "../../apis/discovery/v1/endpointslice.js";
 import { findKind } from "../../apis/index.js";
-import type { KubeObject } from "../../apis/types.js";
-import { StatusError } from "../../lib/status.js";
 import type { GenericStore } from "../../registry/generic-store.js";
-import { FIELD_MANAGER, PODS, SERVICES, eventSink, getOrUndefined, listAll } from "../endpoint/reconcile.js";
+import { SERVICES, WRITE_OPTIONS, deleteIgnoringNotFound, errorMessage, getOrUndefined, listAll, recordWarning, selectedPods } from "../endpoint/reconcile.js";
 import type { TriggerTimeTracker } from "../endpoint/trigger-time.js";
-import { emitEvent, involvedObject } from "../runtime/emit.js";
 import type { EventRecorder } from "../runtime/events.js";
 import { type ReconcileResult, type Reconciler, isConflict, joinKey, splitKey } from "../runtime/reconciler.js";
 import { CONTROLLER_NAME } from "./desired.js";
@@ -31,16 +27,9 @@ export function managedSlices(store: GenericStore, service: string, controllerNa
 
 /** Creates, updates (resourceVersion as precondition) and deletes (uid as precondition) a plan's slices. */
 export function applySlicePlan(store: GenericStore, plan: SlicePlan): void {
-  const opts = { fieldManager: FIELD_MANAGER };
-  for (const slice of plan.create) store.create(ENDPOINT_SLICES, slice, opts);
-  for (const slice of plan.update) store.update(ENDPOINT_SLICES, slice.metadata.name ?? "", slice, undefined, opts);
-  for (const slice of plan.delete) {
-    try {
-      store.delete(ENDPOINT_SLICES, slice.metadata.name ?? "", { preconditions: { uid: slice.metadata.uid } });
-    } catch (e) {
-      if (!(e instanceof StatusError && e.code === 404)) throw e;
-    }
-  }
+  for (const slice of plan.create) store.create(ENDPOINT_SLICES, slice, WRITE_OPTIONS);
+  for (const slice of plan.update) store.update(ENDPOINT_SLICES, slice.metadata.name ?? "", slice, undefined, WRITE_OPTIONS);
+  for (const slice of plan.delete) deleteIgnoringNotFound(store, ENDPOINT_SLICES, slice.metadata.name ?? "", slice.metadata.uid);
 }
 
 export interface EndpointSliceReconcilerOptions {
@@ -65,8 +54,9 @@ export class EndpointSliceReconciler implements Reconciler {
       return;
     }
     // ExternalName Services get no slices; those without a selector get theirs from users (or mirrored).
-    if (service.spec.type === "ExternalName" || !selectorOf(service)) return;
-    const pods = listAll<Pod>(store, PODS);
+    const selector = service.spec.type === "ExternalName" ? undefined : selectorOf(service);
+    if (!selector) return;
+    const pods = selectedPods(store, selector);
     const existing = managedSlices(store, name, CONTROLLER_NAME);
     const triggerTime = this.o.triggerTimes.compute(namespace, service, pods);
     const plan = planSlices({ service, pods, existing, triggerTime });
@@ -74,15 +64,7 @@ export class EndpointSliceReconciler implements Reconciler {
       this.o.ownWrites.run(joinKey(namespace, name), () => applySlicePlan(store, plan));
     } catch (e) {
       if (!isConflict(e)) {
-        const message = e instanceof Error ? e.message : String(e);
-        emitEvent(
-          this.o.recorder,
-          eventSink(store),
-          involvedObject(service as unknown as KubeObject, "Service", "v1"),
-          "Warning",
-          "FailedToUpdateEndpointSlices",
-          `Error updating Endpoint Slices for Service ${namespace}/${name}: ${message}`,
-        );
+        recordWarning(this.o.recorder, store, namespace, service, "Service", "FailedToUpdateEndpointSlices", `Error updating Endpoint Slices for Service ${namespace}/${name}: ${errorMessage(e)}`);
       }
       throw e;
     }

@@ -6,7 +6,8 @@ import type { Service } from "../../apis/core/v1/service.js";
 import { findKind } from "../../apis/index.js";
 import type { KubeObject } from "../../apis/types.js";
 import type { StoredEvent } from "../../storage/interface.js";
-import type { StoreContext } from "../controller.js";
+import type { Controller, StoreContext } from "../controller.js";
+import { joinKey } from "../runtime/keys.js";
 import { podEndpointsChanged, selectorMatches, selectorOf } from "./pod-endpoints.js";
 
 const SERVICES = findKind("", "v1", "services")!;
@@ -67,4 +68,26 @@ export function servicesForPodEvent(index: ServiceSelectorIndex, e: StoredEvent,
   const before = index.selecting(ctx, prev.metadata.labels);
   if (podChanged) return [...new Set([...now, ...before])];
   return [...now.filter((s) => !before.includes(s)), ...before.filter((s) => !now.includes(s))];
+}
+
+/**
+ * The handlers the Endpoints and EndpointSlice controllers share (upstream's onServiceUpdate and
+ * onServiceDelete, addPod/updatePod/deletePod): a Service write concerns that Service, a pod write
+ * the Services selecting the pod before or after it; a resync, every Service. `ownKeys` maps the
+ * writes of the controller's own kind (Endpoints, EndpointSlices) to the Services they concern.
+ */
+export function serviceAndPodHandlers(ownKeys: (e: StoredEvent, ctx: StoreContext) => string[]): Pick<Controller, "keysFor" | "resyncKeys"> {
+  const services = new ServiceSelectorIndex();
+  return {
+    keysFor(e, ctx) {
+      services.observe(e, ctx);
+      if (e.resource === "services") return [joinKey(ctx.namespace, e.name)];
+      if (e.resource === "pods") return servicesForPodEvent(services, e, ctx).map((s) => joinKey(ctx.namespace, s));
+      return ownKeys(e, ctx);
+    },
+    resyncKeys(ctx) {
+      services.rebuild(ctx);
+      return ctx.list(SERVICES).map((s) => joinKey(ctx.namespace, s.metadata.name ?? ""));
+    },
+  };
 }

@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api, kubeClient, type Edgeplane } from "./harness.js";
 import { until } from "./helpers.js";
 import { kubectlFor, rowOf, table, type Kubectl } from "./kubectl-helpers.js";
-import { podsOf, readyCondition, startContainerNode, stopContainerNode, type ContainerNode } from "./containers-helpers.js";
+import { cleanupNode, podsOf, readyCondition, startContainerNode, stopContainerNode, type ContainerNode } from "./containers-helpers.js";
+import { startAgent } from "./agent-process.js";
 import { CoreV1Api } from "@kubernetes/client-node";
 
 const NODE = "svcbox";
@@ -279,6 +280,34 @@ describe("readiness and rotation", () => {
     expect(answers.size).toBe(1);
     await api(h, "PATCH", `/api/v1/namespaces/${NS}/services/nginx-deployment`, { spec: { sessionAffinity: "None" } }, { "content-type": "application/merge-patch+json" });
   }, 60_000);
+});
+
+describe("pods on another machine", () => {
+  // A second node on the same machine stands in for another machine: its pods are only reached
+  // through its relay, since this node's proxy (which holds the cluster IPs: it started first)
+  // sends traffic for another node's endpoints to that node's relay.
+  const OTHER = "svcbox2";
+  it("a Service whose only pod runs on another node answers through that node's relay", async () => {
+    const agent = startAgent(h, n.token, ["--name", OTHER, "--runtime", "docker", "--runtime-endpoint", n.podman.endpoint, "--root-dir", `${h.stateDir}/agent2`, "--proxy-relay-port", "10264", "--sync-frequency", "2s"]);
+    try {
+      await agent.ready;
+      const other = (await api(h, "GET", `/api/v1/nodes/${OTHER}`)).body;
+      expect(other.metadata.annotations["proxy.edgeplane.dev/relay-port"]).toBe("10264");
+      const pod = { apiVersion: "v1", kind: "Pod", metadata: { name: "remote", namespace: NS, labels: { app: "remote" } }, spec: { nodeName: OTHER, terminationGracePeriodSeconds: 1, containers: [{ name: "httpd", image, command: ["sh", "-c", "mkdir -p /tmp/www && echo remote > /tmp/www/index.html && exec httpd -f -p 80 -h /tmp/www"], ports: [{ containerPort: 80 }] }] } };
+      expect((await api(h, "POST", `/api/v1/namespaces/${NS}/pods`, pod)).status).toBe(201);
+      const svc = await api(h, "POST", `/api/v1/namespaces/${NS}/services`, { apiVersion: "v1", kind: "Service", metadata: { name: "remote", namespace: NS }, spec: { selector: { app: "remote" }, ports: [{ port: 8080, targetPort: 80 }] } });
+      expect(svc.status).toBe(201);
+      const ip = svc.body.spec.clusterIP;
+      await until("the remote pod answers through the ClusterIP", async () => ((await get(`http://${ip}:8080/`)) === "remote" ? true : undefined), 60_000);
+      // And from a pod on this node.
+      const r = await runInPod("client-remote", `wget -q -O- http://remote:8080/`);
+      expect(r.log.trim()).toBe("remote");
+    } finally {
+      await api(h, "DELETE", `/api/v1/namespaces/${NS}/pods/remote?gracePeriodSeconds=0`);
+      await agent.stop();
+      await cleanupNode(n.podman, OTHER);
+    }
+  }, 120_000);
 });
 
 describe("the allocator through client-node", () => {

@@ -12,7 +12,7 @@ import { machineIP, podCIDRFor, simulatedNodeIP } from "./network/node-addresses
 import type { RuntimeDescriptor } from "./runtimes/runtime.js";
 import { NodeNetwork, RELAY_PORT_ANNOTATION } from "./network/node-network.js";
 
-export type ProxyMode = "userspace" | "none";
+export type ProxyMode = "userspace" | "iptables" | "none";
 
 /** Nodes joining and registering at the same time. */
 const START_CONCURRENCY = 16;
@@ -40,7 +40,7 @@ export interface AgentOptions {
   rootDir: string;
   /** Static pod manifests. */
   manifestsDir?: string;
-  /** The service proxy and cluster DNS (kube-proxy): userspace, or none. */
+  /** The service proxy and cluster DNS (kube-proxy): userspace, iptables, or none. */
   proxyMode: ProxyMode;
   /** The kubelet's --cluster-domain. */
   clusterDomain: string;
@@ -85,7 +85,7 @@ export class Agent {
     const capacity = { ...machineCapacity(machine), ...o.capacity };
     const simulated = o.runtime.simulatedAddresses;
     const host = hostname().toLowerCase();
-    const relay = this.network && o.proxyRelayPort ? { [RELAY_PORT_ANNOTATION]: String(o.proxyRelayPort) } : undefined;
+    const relay = this.network && o.proxyRelayPort && o.proxyMode === "userspace" ? { [RELAY_PORT_ANNOTATION]: String(o.proxyRelayPort) } : undefined;
     return this.names.map((name, i) => ({
       name,
       ...(relay ? { annotations: relay } : {}),
@@ -107,8 +107,10 @@ export class Agent {
     const version = await probe.version();
     await probe.close();
     // One service proxy per machine: it serves the one node this agent runs (simulated nodes have none).
-    if (this.o.proxyMode !== "none" && this.names.length === 1) {
+    const mode = this.o.proxyMode;
+    if (mode !== "none" && this.names.length === 1) {
       this.network = new NodeNetwork({
+        mode,
         nodeName: this.names[0],
         nodeIP: machineIP(),
         server: this.o.server,

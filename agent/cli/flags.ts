@@ -28,7 +28,7 @@ export const agentFlags: FlagSpec[] = [
     name: "proxy-mode",
     type: "string",
     valueName: "MODE",
-    description: "The service proxy (kube-proxy): userspace (ClusterIPs and NodePorts forwarded by the agent; ClusterIPs need root) or none (default: userspace for the docker and process runtimes, none for simulated)",
+    description: "The service proxy (kube-proxy): userspace (ClusterIPs and NodePorts forwarded by the agent; ClusterIPs need root), iptables (NAT rules, root; endpoints on other machines need a pod network) or none (default: userspace for the docker and process runtimes, none for simulated)",
   },
   { name: "cluster-dns", type: "string", valueName: "IP", description: "Address of the cluster DNS the agent serves and pods use (default: the kube-dns Service's cluster IP)" },
   { name: "cluster-domain", type: "string", valueName: "DOMAIN", description: "The cluster's DNS domain", default: DEFAULT_CLUSTER_DOMAIN },

@@ -171,13 +171,14 @@ export function defaultRootDir(uid = process.getuid?.() ?? -1, home = homedir())
   return uid === 0 ? "/var/lib/edgeplane-agent" : join(home, ".edgeplane-agent");
 }
 
-const PROXY_MODES = ["userspace", "none"];
+const PROXY_MODES = ["userspace", "iptables", "none"];
 
 /** --proxy-mode: userspace for runtimes whose pods have addresses, none for simulated nodes. */
 export function parseProxyMode(text: string | undefined, runtime: string): ProxyMode {
   if (text === undefined) return runtime === "simulated" ? "none" : "userspace";
   if (!PROXY_MODES.includes(text)) throw new UsageError(`unknown --proxy-mode '${text}'`, `the modes are: ${PROXY_MODES.join(", ")}`);
-  if (text === "userspace" && runtime === "simulated") throw new UsageError("--proxy-mode userspace needs pods that answer: simulated nodes have none", "use --runtime docker or process, or leave --proxy-mode out");
+  if (text !== "none" && runtime === "simulated") throw new UsageError(`--proxy-mode ${text} needs pods that answer: simulated nodes have none`, "use --runtime docker or process, or leave --proxy-mode out");
+  if (text === "iptables" && process.getuid?.() !== 0) throw new UsageError("--proxy-mode iptables writes NAT rules: run the agent as root", "or use --proxy-mode userspace (node ports work without root)");
   return text as ProxyMode;
 }
 

@@ -17,6 +17,8 @@ import { ClusterDNSServer } from "../dns/server.js";
 import type { PodNetwork } from "../kubelet/pod-machinery.js";
 import type { Logger } from "../log.js";
 import { HostAddresses, hostIPv4Addresses } from "../proxy/addresses.js";
+import { IptablesProxy } from "../proxy/iptables-proxier.js";
+import type { ServicePortPlan } from "../proxy/plan.js";
 import { ServiceProxy } from "../proxy/proxier.js";
 import { RelayServer } from "../proxy/relay.js";
 import { ServiceWatch, type ServiceSnapshot } from "./service-watch.js";
@@ -40,12 +42,14 @@ export interface NodeNetworkOptions {
   clusterDNS?: string;
   /** The relay's port (0: no relay). */
   relayPort: number;
+  /** userspace: the agent forwards; iptables: NAT rules, the kernel forwards. */
+  mode: "userspace" | "iptables";
   log: Logger;
 }
 
 export class NodeNetwork implements PodNetwork {
   private watch?: ServiceWatch;
-  private readonly proxy: ServiceProxy;
+  private readonly proxy: ServiceProxy | IptablesProxy;
   private readonly dnsServer: ClusterDNSServer;
   private relay?: RelayServer;
   private dnsAddress?: string;
@@ -57,14 +61,13 @@ export class NodeNetwork implements PodNetwork {
 
   constructor(private readonly o: NodeNetworkOptions) {
     this.hostResolvConf = readHostResolvConf();
-    this.proxy = new ServiceProxy({
-      nodeName: o.nodeName,
-      addresses: new HostAddresses({ log: o.log }),
-      log: o.log,
-      relayFor: (node) => (node === o.nodeName ? undefined : this.relayPorts.get(node)),
-      // The cluster DNS address is answered here, not forwarded.
-      skip: (port) => port.clusterIP === this.clusterDNSAddress(),
-    });
+    // The cluster DNS address is answered here, not forwarded.
+    const skip = (port: ServicePortPlan) => port.clusterIP === this.clusterDNSAddress();
+    const addresses = new HostAddresses({ log: o.log });
+    this.proxy =
+      o.mode === "iptables"
+        ? new IptablesProxy({ nodeName: o.nodeName, addresses, log: o.log, skip })
+        : new ServiceProxy({ nodeName: o.nodeName, addresses, log: o.log, skip, relayFor: (node) => (node === o.nodeName ? undefined : this.relayPorts.get(node)) });
     this.dnsServer = new ClusterDNSServer({ clusterDomain: o.clusterDomain, logger: o.log });
     this.dns = {
       clusterDNS: () => (this.dnsAddress ? [this.dnsAddress] : []),
@@ -82,7 +85,7 @@ export class NodeNetwork implements PodNetwork {
       this.o.log.error(`✗ service proxy: cannot resolve ${this.o.server} for the kubernetes Service: ${err.message}`);
       return undefined;
     });
-    if (this.o.relayPort) {
+    if (this.o.relayPort && this.o.mode === "userspace") {
       this.relay = new RelayServer({ host: this.o.nodeIP, port: this.o.relayPort, podCIDRs: [podCIDR], log: this.o.log });
       await this.relay.listen().catch((err: Error) => {
         this.o.log.error(`✗ service proxy: the relay cannot listen on ${this.o.nodeIP}:${this.o.relayPort} (${err.message}); pods on other machines cannot reach this node's pods through Services`);

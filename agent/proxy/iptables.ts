@@ -176,7 +176,7 @@ export async function listChains(c: IptablesCommands = {}): Promise<{ nat: strin
 /** Writes the rules for these service ports: chains first, then the jumps into them. Throws on failure. */
 export async function applyIptablesRules(ports: ServicePortPlan[], c: IptablesCommands = {}): Promise<void> {
   const script = iptablesRestoreScript(ports, { existing: await listChains(c) });
-  const r = await run(c, [tool(c, "-restore"), "--noflush"], script);
+  const r = await run(c, [tool(c, "-restore"), "-w", "--noflush"], script);
   if (r.code !== 0) throw new Error(`${tool(c, "-restore")}: ${r.stderr.trim()}`);
   for (const table of ["nat", "filter"] as const) {
     for (const [chain, spec] of JUMPS[table]) {
@@ -197,6 +197,6 @@ export async function cleanupIptablesRules(c: IptablesCommands = {}): Promise<vo
   }
   const chains = await listChains(c);
   const script = (["nat", "filter"] as const).flatMap((t) => [`*${t}`, ...chains[t].map((ch) => `:${ch} - [0:0]`), ...chains[t].map((ch) => `-X ${ch}`), "COMMIT"]).join("\n") + "\n";
-  const r = await run(c, [tool(c, "-restore"), "--noflush"], script);
+  const r = await run(c, [tool(c, "-restore"), "-w", "--noflush"], script);
   if (r.code !== 0) throw new Error(`${tool(c, "-restore")}: ${r.stderr.trim()}`);
 }

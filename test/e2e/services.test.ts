@@ -4,6 +4,7 @@
 // answered, NODE:NODEPORT from the host), a ClusterIP and names reached from inside pods, a pod going
 // not-ready leaving the rotation and coming back, a stream of 1,000 requests across pod deletions,
 // session affinity, and kubectl's svc, endpoints and endpointslices tables.
+import { execFileSync } from "node:child_process";
 import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api, kubeClient, type Edgeplane } from "./harness.js";
@@ -332,4 +333,24 @@ describe("the allocator through client-node", () => {
     }, 10_000);
     expect(again.spec?.ports?.[0].nodePort).toBe(port);
   }, 60_000);
+});
+
+describe("--proxy-mode iptables", () => {
+  it("the same Services through NAT rules: ClusterIP from the node and from a pod, NodePort from the host; the rules go with the agent", async () => {
+    await readyPods(3);
+    await n.agent.stop();
+    n.agent = startAgent(h, n.token, [...n.agentArgs, "--proxy-mode", "iptables"]);
+    await n.agent.ready;
+    const rules = () => execFileSync("iptables-save", ["-t", "nat"], { encoding: "utf8" });
+    await until("DNAT rules for the Service", async () => (rules().includes(`-d ${clusterIP}/32`) ? true : undefined), 30_000);
+    // The cluster IP is no address of the host now: the kernel's NAT answers for it.
+    expect(execFileSync("ip", ["-4", "addr", "show", "dev", "lo"], { encoding: "utf8" })).not.toContain(`${clusterIP}/32`);
+    await until("the ClusterIP answers", async () => ((await get(`http://${clusterIP}/`)).startsWith("nginx-deployment-") ? true : undefined), 30_000);
+    expect(await get(`http://${nodeIP}:${nodePort}/`)).toMatch(/^nginx-deployment-/);
+    const r = await runInPod("client-iptables", `wget -q -O- http://${clusterIP}/ && wget -q -O- http://nginx-deployment.default/`);
+    expect(r.phase, r.log).toBe("Succeeded");
+    expect(r.log.trim().split("\n").every((l) => l.startsWith("nginx-deployment-"))).toBe(true);
+    await n.agent.stop();
+    expect(rules()).not.toContain("EDGEPLANE-");
+  }, 120_000);
 });

@@ -6,19 +6,13 @@
 // event showing it Running and the first showing it Ready. The agent's RSS and CPU are sampled
 // idle (node registered, no pods) and with the 20 pods running.
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { BOOTSTRAP_TOKEN_ENV } from "../agent/cli/flags.js";
-import { READY_LINE } from "../agent/agent.js";
-import { eachLine } from "../src/cli/each-line.js";
 import { packageRoot } from "../src/cli/paths.js";
-import { startControlPlane, type ControlPlane } from "../src/cli/up.js";
-import { ensureBusyboxImage, startPodman, type Podman } from "../test/support/podman.js";
-import { HttpClient, type LineStream } from "./client.js";
-import { bootstrapToken } from "./sim-agent.js";
+import type { HttpClient, LineStream } from "./client.js";
+import { withPodmanNode } from "./podman-node.js";
 import { now, summarize, type Summary } from "./stats.js";
-import { freePort, rss } from "./system.js";
+import { rss } from "./system.js";
 
 export const CONTAINER_PODS = 20;
 const NODE = "bench-box";
@@ -139,30 +133,6 @@ async function sampleCost(pid: number, seconds: number): Promise<AgentCost> {
   return { rssBytes: rss(pid), cpuPercent: (cpu / ((now() - t0) / 1000)) * 100 };
 }
 
-/** One `edgeplane agent --runtime docker` child process, resolved once its node runs. */
-export function startDockerAgent(cp: ControlPlane, token: string, endpoint: string, rootDir: string, name = NODE, extraArgs: string[] = []): Promise<{ pid: number; stop(): Promise<void> }> {
-  const args = [join(packageRoot, "bin", "edgeplane.js"), "agent", "--server", cp.url, "--certificate-authority", cp.caPath, "--name", name, "--runtime", "docker", "--runtime-endpoint", endpoint, "--root-dir", rootDir, ...extraArgs];
-  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, [BOOTSTRAP_TOKEN_ENV]: token, EDGEPLANE_STOP_WITH_PARENT: "1" } });
-  const lines: string[] = [];
-  const exited = new Promise<void>((r) => child.on("exit", () => r()));
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill("SIGTERM");
-    const t = setTimeout(() => child.kill("SIGKILL"), 10_000);
-    await exited;
-    clearTimeout(t);
-  };
-  return new Promise((resolve, reject) => {
-    const onLine = (line: string) => {
-      lines.push(line);
-      if (READY_LINE.test(line)) resolve({ pid: child.pid ?? -1, stop });
-    };
-    eachLine(child.stdout, onLine);
-    eachLine(child.stderr, onLine);
-    void exited.then(() => reject(new Error(`the agent exited before its node ran:\n${lines.slice(-20).join("\n")}`)));
-  });
-}
-
 function podManifest(name: string, image: string) {
   return {
     apiVersion: "v1",
@@ -184,16 +154,7 @@ function podManifest(name: string, image: string) {
 }
 
 export async function containersBench(log: (line: string) => void): Promise<ContainersResult> {
-  const work = mkdtempSync(join(tmpdir(), "edgeplane-bench-containers-"));
-  let podman: Podman | undefined;
-  let cp: ControlPlane | undefined;
-  let agent: { pid: number; stop(): Promise<void> } | undefined;
-  try {
-    podman = await startPodman();
-    const image = await ensureBusyboxImage("localhost/edgeplane-test/busybox:1");
-    cp = await startControlPlane({ port: await freePort(), stateDir: join(work, "state"), kubeconfigPath: join(work, "kubeconfig"), readyTimeoutMs: 90_000, vars: { CLUSTER_CIDR: "10.253.0.0/16" } });
-    const http = new HttpClient(cp.url, { token: cp.token, ca: cp.caPem });
-    agent = await startDockerAgent(cp, await bootstrapToken(cp), podman.endpoint, join(work, "agent"));
+  return withPodmanNode({ name: "containers", node: NODE, vars: { CLUSTER_CIDR: "10.253.0.0/16" } }, async ({ podman, image, http, agent }) => {
     log(`  podman ${podman.version}; agent pid ${agent.pid} registered node ${NODE}; sampling it idle for ${SAMPLE_S} s`);
     const idle = await sampleCost(agent.pid, SAMPLE_S);
 
@@ -205,14 +166,5 @@ export async function containersBench(log: (line: string) => void): Promise<Cont
     log(`  paced (one pod every ${PACE_MS} ms): ${paced.ready} of ${CONTAINER_PODS} pods Ready in ${paced.wallS.toFixed(1)} s`);
     await deletePods(http);
     return { pods: CONTAINER_PODS, engine: `podman ${podman.version}`, loaderRssBytes: await loaderRss(), burst, paced, idle, busy };
-  } finally {
-    // Give the agent a moment to stop the deleted pods' containers, then remove what is left.
-    await new Promise((r) => setTimeout(r, 3000));
-    await agent?.stop();
-    await podman?.removeByLabel(`io.edgeplane.node=${NODE}`).catch(() => {});
-    await podman?.removeNetwork(`edgeplane-${NODE}`).catch(() => {});
-    await cp?.stop();
-    await podman?.stop();
-    rmSync(work, { recursive: true, force: true });
-  }
+  });
 }

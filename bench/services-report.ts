@@ -1,7 +1,7 @@
 // Why: the services bench's figures as the terminal table and as the "Services: the proxy and
 // Ready → traffic" section of docs/benchmarks.md, replaced on its own by BENCH_ONLY=services.
 import { replaceSection } from "./scheduling-report.js";
-import { LOAD, READY_SAMPLES, type ServicesResult, type TargetLoad } from "./services.js";
+import { LATENCY_REQUESTS, LOAD, READY_SAMPLES, type ServicesResult, type TargetLoad } from "./services.js";
 import { Table } from "./table.js";
 
 const HEADING = "Services: the proxy and Ready → traffic";
@@ -11,8 +11,9 @@ const f1 = (v: number) => (Number.isFinite(v) ? v.toFixed(1) : "n/a");
 function loadTable(r: ServicesResult): Table {
   const direct = r.load.find((l) => l.target === "pod IP");
   const ratio = (l: TargetLoad) => (direct && direct.requestsPerSecond > 0 ? `${(l.requestsPerSecond / direct.requestsPerSecond).toFixed(2)}×` : "n/a");
-  const t = new Table(["to the pod through", "req/s (median round)", "vs pod IP", "p50 ms", "p99 ms", "requests", "errors"]);
-  for (const l of r.load) t.add([l.target, f0(l.requestsPerSecond), ratio(l), f1(l.p50Ms), f1(l.p99Ms), String(l.requests), String(l.errors)]);
+  const lat = (v: number, base: number | undefined) => `${f1(v)}${base ? ` (${(v / base).toFixed(2)}×)` : ""}`;
+  const t = new Table(["to the pod through", "req/s, 10 connections (median round)", "vs pod IP", "one at a time: p50 ms", "p99 ms", "requests", "errors"]);
+  for (const l of r.load) t.add([l.target, f0(l.requestsPerSecond), ratio(l), lat(l.p50Ms, direct?.p50Ms), lat(l.p99Ms, direct?.p99Ms), String(l.requests), String(l.errors)]);
   return t;
 }
 
@@ -33,9 +34,11 @@ export function servicesDocs(r: ServicesResult): string {
 The agent's userspace service proxy against going straight to the pod: a fresh control plane,
 Podman (${r.engine}, runc) and one \`edgeplane agent --runtime docker\`. One busybox httpd pod behind a
 NodePort Service is loaded with autocannon (${LOAD.connections} connections, ${LOAD.seconds} s a round) at its pod IP, its ClusterIP
-and its NodePort, alternating, ${LOAD.rounds} rounds each in one run; the median round is shown. busybox httpd
-closes every connection after one answer, so each request is a new connection: through the proxy
-that is one more accept, connect and copy per request. Re-run this section alone with
+and its NodePort, alternating, ${LOAD.rounds} rounds each in one run (the median round is shown); after each
+round ${LATENCY_REQUESTS} requests are sent one at a time and timed by the bench, for the latency columns (autocannon's
+own latencies are not usable against a server that closes every connection). busybox httpd closes
+every connection after one answer, so each request is a new connection: through the proxy that is
+one more accept, connect and copy per request. Re-run this section alone with
 \`BENCH_ONLY=services npm run bench\`.
 
 ${loadTable(r).markdown()}

@@ -111,6 +111,7 @@ export class Agent {
     if (mode !== "none" && this.names.length === 1) {
       this.network = new NodeNetwork({
         mode,
+        stateDir: join(this.o.rootDir, this.names[0], "proxy"),
         nodeName: this.names[0],
         nodeIP: machineIP(),
         server: this.o.server,

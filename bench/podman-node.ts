@@ -21,6 +21,8 @@ export interface PodmanNode {
   cp: ControlPlane;
   http: HttpClient;
   agent: { pid: number; stop(): Promise<void> };
+  /** Stops the agent and starts it again (same node, token and root dir) with these extra flags. */
+  restartAgent(extraArgs: string[]): Promise<void>;
 }
 
 /** Runs `body` with a fresh one-node cluster on Podman; everything is removed afterwards. */
@@ -34,8 +36,21 @@ export async function withPodmanNode<T>(o: { name: string; node: string; vars: R
     const image = await ensureBusyboxImage("localhost/edgeplane-test/busybox:1");
     cp = await startControlPlane({ port: await freePort(), stateDir: join(work, "state"), kubeconfigPath: join(work, "kubeconfig"), readyTimeoutMs: 90_000, vars: o.vars });
     const http = new HttpClient(cp.url, { token: cp.token, ca: cp.caPem });
-    agent = await startDockerAgent(cp, await bootstrapToken(cp), podman.endpoint, join(work, "agent"), o.node, o.agentArgs ?? []);
-    return await body({ podman, image, cp, http, agent });
+    const token = await bootstrapToken(cp);
+    const started = (args: string[]) => startDockerAgent(cp!, token, podman!.endpoint, join(work, "agent"), o.node, args);
+    agent = await started(o.agentArgs ?? []);
+    const node: PodmanNode = {
+      podman,
+      image,
+      cp,
+      http,
+      agent,
+      restartAgent: async (extraArgs) => {
+        await agent?.stop();
+        agent = node.agent = await started([...(o.agentArgs ?? []), ...extraArgs]);
+      },
+    };
+    return await body(node);
   } finally {
     // Give the agent a moment to stop the deleted pods' containers, then remove what is left.
     await new Promise((r) => setTimeout(r, 3000));

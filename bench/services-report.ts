@@ -9,11 +9,15 @@ const f0 = (v: number) => (Number.isFinite(v) ? v.toFixed(0) : "n/a");
 const f1 = (v: number) => (Number.isFinite(v) ? v.toFixed(1) : "n/a");
 
 function loadTable(r: ServicesResult): Table {
-  const direct = r.load.find((l) => l.target === "pod IP");
-  const ratio = (l: TargetLoad) => (direct && direct.requestsPerSecond > 0 ? `${(l.requestsPerSecond / direct.requestsPerSecond).toFixed(2)}×` : "n/a");
-  const lat = (v: number, base: number | undefined) => `${f1(v)}${base ? ` (${(v / base).toFixed(2)}×)` : ""}`;
-  const t = new Table(["to the pod through", "req/s, 10 connections (median round)", "vs pod IP", "one at a time: p50 ms", "p99 ms", "requests", "errors"]);
-  for (const l of r.load) t.add([l.target, f0(l.requestsPerSecond), ratio(l), lat(l.p50Ms, direct?.p50Ms), lat(l.p99Ms, direct?.p99Ms), String(l.requests), String(l.errors)]);
+  // Each mode's rounds have their own pod IP rounds: ratios compare within one phase of the run.
+  const directOf = (l: TargetLoad) => r.load.find((d) => d.target === "pod IP" && d.mode === l.mode);
+  const ratio = (v: number, base: number | undefined) => (base ? `${(v / base).toFixed(2)}×` : "n/a");
+  const t = new Table(["to the pod through", "--proxy-mode", "req/s, 10 connections (median round)", "vs pod IP", "one at a time: p50 ms", "p99 ms", "requests", "errors"]);
+  for (const l of r.load) {
+    const d = directOf(l);
+    const mode = l.target === "pod IP" ? `(${l.mode} phase)` : l.mode;
+    t.add([l.target, mode, f0(l.requestsPerSecond), ratio(l.requestsPerSecond, d?.requestsPerSecond), `${f1(l.p50Ms)} (${ratio(l.p50Ms, d?.p50Ms)})`, `${f1(l.p99Ms)} (${ratio(l.p99Ms, d?.p99Ms)})`, String(l.requests), String(l.errors)]);
+  }
   return t;
 }
 
@@ -38,7 +42,9 @@ and its NodePort, alternating, ${LOAD.rounds} rounds each in one run (the median
 round ${LATENCY_REQUESTS} requests are sent one at a time and timed by the bench, for the latency columns (autocannon's
 own latencies are not usable against a server that closes every connection). busybox httpd closes
 every connection after one answer, so each request is a new connection: through the proxy that is
-one more accept, connect and copy per request. Re-run this section alone with
+one more accept, connect and copy per request. Then the agent is restarted with \`--proxy-mode
+iptables\` and the three targets are loaded again, with their own pod IP rounds: NAT rules, no copy
+through the agent. Re-run this section alone with
 \`BENCH_ONLY=services npm run bench\`.
 
 ${loadTable(r).markdown()}

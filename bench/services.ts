@@ -21,6 +21,8 @@ export const READY_SAMPLES = 10;
 
 export interface TargetLoad {
   target: "pod IP" | "ClusterIP" | "NodePort";
+  /** The agent's --proxy-mode during the rounds. */
+  mode: "userspace" | "iptables";
   /** autocannon's requests per second (median round). */
   requestsPerSecond: number;
   requests: number;
@@ -97,7 +99,7 @@ const isReady = (p: any) => p?.status?.conditions?.some((c: any) => c.type === "
  * usable with a server that closes every connection: it reported 688 ms on average at 5,754
  * req/s over 10 connections against busybox httpd on loopback, which Little's law rules out.)
  */
-async function loadRounds(targets: Array<{ target: TargetLoad["target"]; url: string }>, log: (line: string) => void): Promise<TargetLoad[]> {
+async function loadRounds(mode: TargetLoad["mode"], targets: Array<{ target: TargetLoad["target"]; url: string }>, log: (line: string) => void): Promise<TargetLoad[]> {
   const acc = new Map<string, { rps: number[]; latencies: number[]; requests: number; errors: number }>();
   for (let round = 1; round <= LOAD.rounds; round++) {
     for (const t of targets) {
@@ -112,14 +114,14 @@ async function loadRounds(targets: Array<{ target: TargetLoad["target"]; url: st
         else a.latencies.push(now() - t0);
       }
       acc.set(t.target, a);
-      log(`  round ${round}: ${t.target} ${r.requests.average.toFixed(0)} req/s`);
+      log(`  ${mode} round ${round}: ${t.target} ${r.requests.average.toFixed(0)} req/s`);
     }
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   return targets.map(({ target }) => {
     const a = acc.get(target)!;
     const lat = summarize(a.latencies, 1);
-    return { target, requestsPerSecond: median(a.rps), p50Ms: lat.p50, p99Ms: lat.p99, requests: a.requests, errors: a.errors };
+    return { target, mode, requestsPerSecond: median(a.rps), p50Ms: lat.p50, p99Ms: lat.p99, requests: a.requests, errors: a.errors };
   });
 }
 
@@ -162,7 +164,7 @@ async function readyToTraffic(http: HttpClient, image: string, clusterIP: string
 
 export async function servicesBench(log: (line: string) => void): Promise<ServicesResult> {
   const vars = { CLUSTER_CIDR: "10.248.0.0/16", SERVICE_CLUSTER_IP_RANGE: "172.24.0.0/20" };
-  return withPodmanNode({ name: "services", node: NODE, vars, agentArgs: ["--proxy-relay-port", "0"] }, async ({ podman, image, http }) => {
+  return withPodmanNode({ name: "services", node: NODE, vars, agentArgs: ["--proxy-relay-port", "0"] }, async ({ podman, image, http, restartAgent }) => {
     try {
       await createPod(http, "backend", image, 0);
       const svcBody = { apiVersion: "v1", kind: "Service", metadata: { name: "bench-svc" }, spec: { type: "NodePort", selector: { app: "bench-svc" }, ports: [{ port: 80 }] } };
@@ -181,16 +183,18 @@ export async function servicesBench(log: (line: string) => void): Promise<Servic
       const nodeIP = node.status.addresses.find((a: any) => a.type === "InternalIP").address as string;
       await waitFor("the ClusterIP answering", async () => ((await get(`http://${clusterIP}/`)) === "backend" ? true : undefined), 30_000);
       log(`  podman ${podman.version}; pod ${podIP}, ClusterIP ${clusterIP}, NodePort ${nodeIP}:${nodePort}; ${LOAD.rounds} rounds of ${LOAD.seconds} s × ${LOAD.connections} connections per target`);
-      const load = await loadRounds(
-        [
-          { target: "pod IP", url: `http://${podIP}/` },
-          { target: "ClusterIP", url: `http://${clusterIP}/` },
-          { target: "NodePort", url: `http://${nodeIP}:${nodePort}/` },
-        ],
-        log,
-      );
+      const targets = [
+        { target: "pod IP" as const, url: `http://${podIP}/` },
+        { target: "ClusterIP" as const, url: `http://${clusterIP}/` },
+        { target: "NodePort" as const, url: `http://${nodeIP}:${nodePort}/` },
+      ];
+      const load = await loadRounds("userspace", targets, log);
       const { samples, missed } = await readyToTraffic(http, image, clusterIP, log);
       log(`  Ready → first answer through the ClusterIP: ${samples.map((s) => s.toFixed(0)).join(", ")} ms${missed ? ` (${missed} missed)` : ""}`);
+      // The same pod through NAT rules: the agent again, with --proxy-mode iptables.
+      await restartAgent(["--proxy-mode", "iptables"]);
+      await waitFor("the ClusterIP answering through iptables", async () => ((await get(`http://${clusterIP}/`)) === "backend" ? true : undefined), 30_000);
+      load.push(...(await loadRounds("iptables", targets, log)));
       return { engine: `podman ${podman.version}`, load, readyToTraffic: summarize(samples, 1), missed };
     } finally {
       await http.request("DELETE", `/api/v1/namespaces/${NS}/pods?labelSelector=app%3Dbench-svc`).catch(() => undefined);

@@ -7,8 +7,9 @@
 // plane this agent uses, and the cluster DNS address (kube-system/kube-dns, or --cluster-dns) is
 // answered by the DNS server here rather than proxied.
 import { lookup } from "node:dns/promises";
-import { readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { isIP } from "node:net";
+import { join } from "node:path";
 import type { Service } from "../../src/apis/core/v1/service.js";
 import type { EndpointSlice } from "../../src/apis/discovery/v1/endpointslice.js";
 import { SERVICE_NAME_LABEL } from "../../src/apis/discovery/v1/endpointslice.js";
@@ -17,6 +18,7 @@ import { ClusterDNSServer } from "../dns/server.js";
 import type { PodNetwork } from "../kubelet/pod-machinery.js";
 import type { Logger } from "../log.js";
 import { HostAddresses, hostIPv4Addresses } from "../proxy/addresses.js";
+import { cleanupIptablesRules } from "../proxy/iptables.js";
 import { IptablesProxy } from "../proxy/iptables-proxier.js";
 import type { ServicePortPlan } from "../proxy/plan.js";
 import { ServiceProxy } from "../proxy/proxier.js";
@@ -44,6 +46,8 @@ export interface NodeNetworkOptions {
   relayPort: number;
   /** userspace: the agent forwards; iptables: NAT rules, the kernel forwards. */
   mode: "userspace" | "iptables";
+  /** The proxy's state (what it put on lo, whether it wrote NAT rules), for the next start after a crash. */
+  stateDir: string;
   log: Logger;
 }
 
@@ -63,7 +67,7 @@ export class NodeNetwork implements PodNetwork {
     this.hostResolvConf = readHostResolvConf();
     // The cluster DNS address is answered here, not forwarded.
     const skip = (port: ServicePortPlan) => port.clusterIP === this.clusterDNSAddress();
-    const addresses = new HostAddresses({ log: o.log });
+    const addresses = new HostAddresses({ log: o.log, stateFile: join(o.stateDir, "addresses.json") });
     this.proxy =
       o.mode === "iptables"
         ? new IptablesProxy({ nodeName: o.nodeName, addresses, log: o.log, skip })
@@ -81,6 +85,7 @@ export class NodeNetwork implements PodNetwork {
 
   /** Starts watching with this node's client; resolves after the first lists (or 5 s). */
   async start(client: ApiClient, podCIDR: string): Promise<void> {
+    await this.forgetIptablesRules();
     this.apiEndpoint = await apiEndpoint(this.o.server).catch((err: Error) => {
       this.o.log.error(`✗ service proxy: cannot resolve ${this.o.server} for the kubernetes Service: ${err.message}`);
       return undefined;
@@ -103,6 +108,26 @@ export class NodeNetwork implements PodNetwork {
     await this.dnsServer.stop().catch(() => undefined);
     await this.proxy.stop();
     await this.relay?.close();
+    if (this.o.mode === "iptables") rmSync(this.iptablesMarker, { force: true });
+  }
+
+  private get iptablesMarker(): string {
+    return join(this.o.stateDir, "iptables");
+  }
+
+  /**
+   * NAT rules left by an iptables-mode agent that did not stop cleanly would keep catching the
+   * cluster IPs: a userspace start removes them. (An iptables-mode start rewrites them anyway.)
+   */
+  private async forgetIptablesRules(): Promise<void> {
+    if (this.o.mode === "iptables") {
+      mkdirSync(this.o.stateDir, { recursive: true });
+      writeFileSync(this.iptablesMarker, "");
+      return;
+    }
+    if (!existsSync(this.iptablesMarker)) return;
+    await cleanupIptablesRules().catch((err: Error) => this.o.log.error(`✗ service proxy: cannot remove the NAT rules of an earlier --proxy-mode iptables run: ${err.message}`));
+    rmSync(this.iptablesMarker, { force: true });
   }
 
   /** The cluster DNS address: --cluster-dns, else kube-dns's cluster IP. */

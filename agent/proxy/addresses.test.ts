@@ -1,6 +1,9 @@
 // ClusterIPs on lo with the real `ip` command when running as root (as these machines run tests),
 // with 10.254.77.0/24 test addresses added and removed again.
 import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createServer } from "node:net";
 import { afterAll, describe, expect, it } from "vitest";
 import { HostAddresses, hostIPv4Addresses, runIpBatch } from "./addresses.js";
@@ -83,5 +86,34 @@ describe.skipIf(skipReason !== undefined)("HostAddresses with ip, as root", () =
     expect(hostIPv4Addresses().has(TEST_IPS[2])).toBe(true);
     expect(hostIPv4Addresses().has(TEST_IPS[0])).toBe(false);
     expect(error).toEqual([]);
+  });
+});
+
+describe.skipIf(skipReason !== undefined)("HostAddresses after a crash, as root", () => {
+  afterAll(async () => {
+    await removeTestIPs();
+  });
+
+  it("takes back the addresses a crashed predecessor added (from its state file) and removes them", async () => {
+    await removeTestIPs();
+    const stateFile = join(mkdtempSync(join(tmpdir(), "edgeplane-addresses-")), "proxy", "addresses.json");
+    const { log } = collectingLogger();
+    const first = new HostAddresses({ log, stateFile });
+    await first.sync([TEST_IPS[0], TEST_IPS[1]]);
+    expect(JSON.parse(readFileSync(stateFile, "utf8"))).toEqual([TEST_IPS[0], TEST_IPS[1]]);
+    // `first` "crashes": no stop(). Its successor owns both and drops the one no longer wanted.
+    const next = new HostAddresses({ log, stateFile });
+    expect(next.owned.sort()).toEqual([TEST_IPS[0], TEST_IPS[1]]);
+    await next.sync([TEST_IPS[1]]);
+    expect(hostIPv4Addresses().has(TEST_IPS[0])).toBe(false);
+    await next.stop();
+    expect(hostIPv4Addresses().has(TEST_IPS[1])).toBe(false);
+    expect(JSON.parse(readFileSync(stateFile, "utf8"))).toEqual([]);
+    // Without the state file an address already there is someone else's and stays.
+    await runIpBatch("ip", [`addr add ${TEST_IPS[2]}/32 dev lo`]);
+    const stranger = new HostAddresses({ log });
+    expect(stranger.owned).toEqual([]);
+    await stranger.stop();
+    expect(hostIPv4Addresses().has(TEST_IPS[2])).toBe(true);
   });
 });

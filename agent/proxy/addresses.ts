@@ -4,6 +4,8 @@
 // routed the same way. Only what this process added is removed again: an address that was already
 // there belongs to someone else (another agent on the same machine) and stays.
 import { spawn } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
 import { networkInterfaces } from "node:os";
 import type { Logger } from "../log.js";
 import { ipToNumber } from "../network/ipam.js";
@@ -28,6 +30,12 @@ export interface HostAddressesOptions {
   isRoot?: () => boolean;
   /** The host's IPv4 addresses now; default from os.networkInterfaces(). */
   localAddresses?: () => Set<string>;
+  /**
+   * Where the added addresses are written after each change, so that an agent started after a
+   * crash takes back those its predecessor added (they are still on the device) and removes them
+   * when they are no longer wanted. Without it, they would look like another process's for good.
+   */
+  stateFile?: string;
 }
 
 /** 127.0.0.0/8 is local on Linux without being configured: nothing to add for it. */
@@ -76,6 +84,10 @@ export class HostAddresses implements ClusterIPAddresses {
     this.device = o.device ?? "lo";
     this.ip = o.ipCommand ?? "ip";
     this.local = o.localAddresses ?? hostIPv4Addresses;
+    if (o.stateFile) {
+      const present = this.local();
+      for (const ip of readAddresses(o.stateFile)) if (present.has(ip)) this.added.add(ip);
+    }
   }
 
   /** The addresses this manager added and has not removed yet. */
@@ -126,6 +138,7 @@ export class HostAddresses implements ClusterIPAddresses {
         else if (missing.length > 0) this.o.log.error(`✗ service proxy: cannot add ${missing.join(", ")} to ${this.device}: ${firstLine(stderr)}`);
       }
     }
+    if (this.o.stateFile && add.length + remove.length > 0) writeAddresses(this.o.stateFile, this.added);
     const now = add.length + remove.length > 0 ? this.local() : before;
     return new Set([...wanted].filter((ip) => isLoopback(ip) || now.has(ip)));
   }
@@ -137,4 +150,22 @@ export class HostAddresses implements ClusterIPAddresses {
 }
 
 const defaultIsRoot = () => process.getuid?.() === 0;
+
+function readAddresses(file: string): string[] {
+  try {
+    const parsed = JSON.parse(readFileSync(file, "utf8")) as unknown;
+    return Array.isArray(parsed) ? parsed.filter((ip): ip is string => typeof ip === "string" && ipToNumber(ip) !== undefined) : [];
+  } catch {
+    return [];
+  }
+}
+
+function writeAddresses(file: string, ips: Set<string>): void {
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, `${JSON.stringify([...ips].sort())}\n`);
+  } catch {
+    // Only a restart after a crash needs it; the addresses themselves are in place.
+  }
+}
 const firstLine = (text: string) => text.split("\n").find((l) => l.trim() && !l.startsWith("Command failed"))?.trim() ?? "";

@@ -174,3 +174,28 @@ describe("parseAgentFlags", () => {
     expect(usage(() => parseAgentFlags(flags("--server", "https://h", "--token", TOKEN, "extra"), {})).message).toBe("'edgeplane agent' takes no arguments (got 'extra')");
   });
 });
+
+describe("the service proxy's flags", () => {
+  const settings = (...argv: string[]) => parseAgentFlags(flags("--server", "https://h", "--token", TOKEN, ...argv), {});
+  it("defaults: userspace for real runtimes, none for simulated, cluster.local, relay on 10262", () => {
+    expect(settings("--runtime", "docker")).toMatchObject({ proxyMode: "userspace", clusterDomain: "cluster.local", proxyRelayPort: 10262 });
+    expect(settings("--runtime", "process").proxyMode).toBe("userspace");
+    expect(settings().proxyMode).toBe("none");
+    expect(settings("--runtime", "docker").clusterDNS).toBeUndefined();
+    expect(settings("--runtime", "docker", "--proxy-mode", "none", "--cluster-dns", "10.96.0.10", "--cluster-domain", "corp.example.", "--proxy-relay-port", "0")).toMatchObject({
+      proxyMode: "none",
+      clusterDNS: "10.96.0.10",
+      clusterDomain: "corp.example",
+      proxyRelayPort: 0,
+    });
+  });
+
+  it("refuses what cannot work, saying how to fix it", () => {
+    const sim = usage(() => settings("--proxy-mode", "userspace"));
+    expect(sim.message).toBe("--proxy-mode userspace needs pods that answer: simulated nodes have none");
+    expect(usage(() => settings("--runtime", "docker", "--proxy-mode", "ipvs")).message).toBe("unknown --proxy-mode 'ipvs'");
+    expect(usage(() => settings("--runtime", "docker", "--cluster-dns", "10.96.0.300")).message).toBe("--cluster-dns: '10.96.0.300' is not an IPv4 address");
+    expect(usage(() => settings("--runtime", "docker", "--cluster-domain", "Bad_Domain")).message).toMatch(/^--cluster-domain: 'Bad_Domain' is not a DNS domain: /);
+    expect(usage(() => settings("--runtime", "docker", "--proxy-relay-port", "70000")).message).toBe("--proxy-relay-port needs a port from 0 to 65535 (got '70000')");
+  });
+});

@@ -72,7 +72,10 @@ export class TunnelRelay {
         this.cancel(stream);
         this.settle(stream, statusResponse(timeoutStatus(`the agent of node "${node}" did not answer within ${Math.round(waitMs / 1000)}s`).status));
       }, waitMs);
-      signal?.addEventListener("abort", () => this.cancel(stream), { once: true });
+      // The client left before the agent answered. Once answered, a client that goes away cancels
+      // the body instead (see start()); the request's signal may also fire when the request is
+      // done, which must not cut a stream whose bytes are still on their way.
+      signal?.addEventListener("abort", () => stream.answer && this.cancel(stream), { once: true });
       try {
         this.send(socket, { type: "open", id, ...req });
       } catch {

@@ -85,7 +85,9 @@ export class Agent {
     const capacity = { ...machineCapacity(machine), ...o.capacity };
     const simulated = o.runtime.simulatedAddresses;
     const host = hostname().toLowerCase();
-    const relay = this.network && o.proxyRelayPort && o.proxyMode === "userspace" ? { [RELAY_PORT_ANNOTATION]: String(o.proxyRelayPort) } : undefined;
+    // A node with a service proxy says where its relay is, or takes back what an earlier run said.
+    const relayPort = o.proxyRelayPort && o.proxyMode === "userspace" ? String(o.proxyRelayPort) : null;
+    const relay = this.network ? { [RELAY_PORT_ANNOTATION]: relayPort } : undefined;
     return this.names.map((name, i) => ({
       name,
       ...(relay ? { annotations: relay } : {}),

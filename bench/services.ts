@@ -6,8 +6,8 @@
 // machine. Then pods are added to a Service one at a time, each turning Ready a few seconds after
 // it starts; a client sending requests to the ClusterIP all along notes when the new pod first
 // answers, and that is timed from the pod watch event showing it Ready.
-import { request } from "node:http";
 import autocannon from "autocannon";
+import { getOnce } from "../test/support/http-get.js";
 import type { HttpClient, LineStream } from "./client.js";
 import { withPodmanNode } from "./podman-node.js";
 import { now, summarize, type Summary } from "./stats.js";
@@ -58,19 +58,7 @@ function podManifest(name: string, image: string, readyAfterS: number) {
   };
 }
 
-function get(url: string): Promise<string> {
-  return new Promise((resolve) => {
-    const req = request(url, { agent: false, timeout: 2000 }, (res) => {
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (d: string) => (body += d));
-      res.on("end", () => resolve(body.trim()));
-    });
-    req.on("timeout", () => req.destroy());
-    req.on("error", () => resolve(""));
-    req.end();
-  });
-}
+const get = (url: string) => getOnce(url, 2000);
 
 async function createPod(http: HttpClient, name: string, image: string, readyAfterS: number): Promise<void> {
   const r = await http.request("POST", `/api/v1/namespaces/${NS}/pods`, JSON.stringify(podManifest(name, image, readyAfterS)), { "content-type": "application/json" });
@@ -110,7 +98,7 @@ async function loadRounds(mode: TargetLoad["mode"], targets: Array<{ target: Tar
       a.errors += r.errors + r.timeouts + r.non2xx;
       for (let i = 0; i < LATENCY_REQUESTS; i++) {
         const t0 = now();
-        if ((await get(t.url)) === "") a.errors++;
+        if ((await get(t.url)).startsWith("ERR")) a.errors++;
         else a.latencies.push(now() - t0);
       }
       acc.set(t.target, a);

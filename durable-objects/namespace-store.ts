@@ -195,7 +195,7 @@ export class NamespaceStore extends DurableObject<Env> {
   }
 
   /** Frees what Service `uid` holds beyond `keep` (cluster store). */
-  async releaseServiceAddresses(uid: string, keep: HeldAddresses, values?: HeldAddresses): Promise<number> {
+  async releaseServiceAddresses(uid: string, keep: HeldAddresses, values: HeldAddresses): Promise<number> {
     return release(this.storage, uid, keep, values);
   }
 

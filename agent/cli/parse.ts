@@ -3,6 +3,7 @@
 // resource quantities), each failing with a UsageError that says how to fix it.
 import type { AgentOptions } from "../agent.js";
 import { readFileSync } from "node:fs";
+import { isIPv4 } from "node:net";
 import { homedir, hostname } from "node:os";
 import { join, resolve } from "node:path";
 import { parseQuantity, QuantityError } from "../../src/admission/quantity.js";
@@ -184,7 +185,7 @@ export function parseProxyMode(text: string | undefined, runtime: string): Proxy
 
 export function parseClusterDNS(text: string | undefined): string | undefined {
   if (text === undefined) return undefined;
-  if (!/^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/.test(text)) throw new UsageError(`--cluster-dns: '${text}' is not an IPv4 address`, "e.g. --cluster-dns 10.96.0.10 (the kube-dns Service's address)");
+  if (!isIPv4(text)) throw new UsageError(`--cluster-dns: '${text}' is not an IPv4 address`, "e.g. --cluster-dns 10.96.0.10 (the kube-dns Service's address)");
   return text;
 }
 

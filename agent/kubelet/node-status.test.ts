@@ -164,6 +164,16 @@ describe("nodeMetaPatch (an existing Node at registration)", () => {
     });
   });
 
+  it("sets the agent's annotations and removes one it no longer advertises (the relay port)", () => {
+    const relay = "proxy.edgeplane.dev/relay-port";
+    expect(nodeMetaPatch(existing(), cfg({ annotations: { [relay]: "10262" } }))).toEqual({ metadata: { annotations: { [relay]: "10262" }, resourceVersion: "7" } });
+    const advertised = existing({ metadata: { annotations: { [relay]: "10262", other: "kept" } } });
+    expect(nodeMetaPatch(advertised, cfg({ annotations: { [relay]: "10262" } }))).toBeUndefined();
+    expect(nodeMetaPatch(advertised, cfg({ annotations: { [relay]: null } }))).toEqual({ metadata: { annotations: { [relay]: null }, resourceVersion: "7" } });
+    expect(nodeMetaPatch(existing(), cfg({ annotations: { [relay]: null } }))).toBeUndefined();
+    expect(newNode(cfg({ annotations: { [relay]: null } }), 0).metadata).not.toHaveProperty(["annotations", relay]);
+  });
+
   it("never sets or changes the pod CIDR (the control plane's node IPAM gives it)", () => {
     expect(nodeMetaPatch(existing({ spec: { podCIDR: undefined } }), cfg())).toBeUndefined();
     expect(nodeMetaPatch(existing(), cfg({ podCIDR: "10.244.3.0/24" }))).toBeUndefined();

@@ -30,8 +30,8 @@ export interface NodeConfig {
   machine: Machine;
   /** e.g. simulated://0.1.0 */
   containerRuntimeVersion: string;
-  /** Annotations the agent owns on its Node (the service proxy's relay port). */
-  annotations?: Record<string, string>;
+  /** Annotations the agent owns on its Node (the service proxy's relay port); null: removed if present. */
+  annotations?: Record<string, string | null>;
 }
 
 export interface NodeCondition {
@@ -120,6 +120,10 @@ export function ownedNodeStatus(cfg: NodeConfig, now: number, previous: NodeCond
   };
 }
 
+/** The agent's annotations that are set (null ones are only removed from an existing Node). */
+const ownedAnnotations = (cfg: NodeConfig): Record<string, string> =>
+  Object.fromEntries(Object.entries(cfg.annotations ?? {}).filter((e): e is [string, string] => e[1] !== null));
+
 /** The Node to register (POST /api/v1/nodes). */
 export function newNode(cfg: NodeConfig, now: number): Record<string, unknown> {
   return {
@@ -128,7 +132,7 @@ export function newNode(cfg: NodeConfig, now: number): Record<string, unknown> {
     metadata: {
       name: cfg.name,
       labels: nodeLabels(cfg),
-      annotations: { "node.alpha.kubernetes.io/ttl": "0", "volumes.kubernetes.io/controller-managed-attach-detach": "true", ...cfg.annotations },
+      annotations: { "node.alpha.kubernetes.io/ttl": "0", "volumes.kubernetes.io/controller-managed-attach-detach": "true", ...ownedAnnotations(cfg) },
     },
     // spec.podCIDR is the control plane's to give (node IPAM); the agent's own is a fallback.
     spec: { ...(cfg.taints.length ? { taints: cfg.taints } : {}) },
@@ -153,8 +157,8 @@ export function nodeMetaPatch(existing: NodeLike, cfg: NodeConfig): Record<strin
   const labels: Record<string, string> = {};
   for (const [k, v] of Object.entries(want)) if (existing.metadata?.labels?.[k] !== v) labels[k] = v;
   if (Object.keys(labels).length) patch.metadata = { labels };
-  const annotations: Record<string, string> = {};
-  for (const [k, v] of Object.entries(cfg.annotations ?? {})) if (existing.metadata?.annotations?.[k] !== v) annotations[k] = v;
+  const annotations: Record<string, string | null> = {};
+  for (const [k, v] of Object.entries(cfg.annotations ?? {})) if ((existing.metadata?.annotations?.[k] ?? null) !== v) annotations[k] = v;
   if (Object.keys(annotations).length) patch.metadata = { ...patch.metadata, annotations };
   const taints = [...(existing.spec?.taints ?? [])];
   let taintsChanged = false;

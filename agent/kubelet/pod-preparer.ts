@@ -133,7 +133,7 @@ export class VolumePreparer implements PodPreparer {
   private async hostsFile(pod: Pod, podIP: string): Promise<Mount> {
     const hostPath = join(this.volumes.podDir(pod.metadata.uid ?? ""), "etc-hosts");
     await mkdir(dirname(hostPath), { recursive: true });
-    await writeFile(hostPath, managedHosts(pod, podIP));
+    await writeFile(hostPath, managedHosts(pod, podIP, this.o.dns?.clusterDomain));
     return { hostPath, containerPath: "/etc/hosts", readOnly: false };
   }
 

@@ -15,7 +15,8 @@ import type { EndpointSlice } from "../../src/apis/discovery/v1/endpointslice.js
 import { SERVICE_NAME_LABEL } from "../../src/apis/discovery/v1/endpointslice.js";
 import type { ApiClient } from "../client/api-client.js";
 import { ClusterDNSServer } from "../dns/server.js";
-import type { PodNetwork } from "../kubelet/pod-machinery.js";
+import { apiServerAddress, type PodNetwork } from "../kubelet/pod-machinery.js";
+import { CLUSTER_DNS_SERVICE } from "../../src/api/default-services.js";
 import type { Logger } from "../log.js";
 import { HostAddresses, hostIPv4Addresses } from "../proxy/addresses.js";
 import { cleanupIptablesRules } from "../proxy/iptables.js";
@@ -27,8 +28,6 @@ import { ServiceWatch, type ServiceSnapshot } from "./service-watch.js";
 
 /** The Node annotation naming the port of a node's relay (endpoints on other machines are reached through it). */
 export const RELAY_PORT_ANNOTATION = "proxy.edgeplane.dev/relay-port";
-export const DEFAULT_CLUSTER_DOMAIN = "cluster.local";
-export const CLUSTER_DNS_SERVICE = { namespace: "kube-system", name: "kube-dns" };
 /** How long the agent waits for the first list of Services before starting pods without them. */
 const FIRST_SYNC_TIMEOUT_MS = 5000;
 const HOST_RESOLV_CONF = "/etc/resolv.conf";
@@ -195,9 +194,7 @@ function readHostResolvConf(): string {
 
 /** The control plane's address and port, its host name resolved. */
 async function apiEndpoint(server: string): Promise<{ ip: string; port: number }> {
-  const url = new URL(server);
-  const host = url.hostname.replace(/^\[|\]$/g, "");
-  const port = Number(url.port) || (url.protocol === "https:" ? 443 : 80);
+  const { host, port } = apiServerAddress(server);
   const ip = isIP(host) === 4 ? host : (await lookup(host, { family: 4 })).address;
   return { ip, port };
 }

@@ -28,3 +28,9 @@ describe("node IPAM", () => {
     expect(own.spec.podCIDR).toBe("192.168.7.0/24");
   });
 });
+
+describe("CLUSTER_CIDR with host bits set", () => {
+  it("is read as its network, as before", () => {
+    expect(nextPodCIDR("10.244.1.0/14", 24, [])).toBe("10.244.0.0/24");
+  });
+});

@@ -4,16 +4,26 @@
 // the cluster store's transaction, so two nodes joining at once never get the same block and the
 // agent learns its block from the answer. When the range is full the Node is created without one.
 import type { KubeObject } from "../apis/types.js";
-import { formatCidr, parseCidr } from "../lib/ipv4.js";
+import { type Cidr, formatCidr, ipToNumber, parseCidr } from "../lib/ipv4.js";
 
 export { parseCidr };
 
 export const DEFAULT_CLUSTER_CIDR = "10.244.0.0/14";
 export const DEFAULT_NODE_CIDR_MASK_SIZE = 24;
 
+function networkOf(text: string): Cidr | undefined {
+  const [ip, bits] = text.trim().split("/");
+  const n = ipToNumber(ip ?? "");
+  const prefix = Number(bits);
+  if (n === undefined || !/^\d{1,2}$/.test(bits ?? "") || prefix > 32) return undefined;
+  const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
+  return { base: (n & mask) >>> 0, prefix };
+}
+
 /** The lowest block of `maskSize` in `clusterCidr` that no CIDR in `used` is; undefined when full. */
 export function nextPodCIDR(clusterCidr: string, maskSize: number, used: Iterable<string>): string | undefined {
-  const cluster = parseCidr(clusterCidr);
+  // Host bits in CLUSTER_CIDR are cleared, as before (10.244.1.0/14 is 10.244.0.0/14).
+  const cluster = parseCidr(clusterCidr) ?? networkOf(clusterCidr);
   if (!cluster || maskSize < cluster.prefix || maskSize > 30) return undefined;
   const taken = new Set<number>();
   for (const u of used) {

@@ -15,8 +15,8 @@ import { clusterStore, type StoreStub } from "./stores.js";
 type Write = (opts: WriteOptions) => Promise<Outcome>;
 
 /** Reserves what the dry-run result asks for; undefined when it asks for nothing. */
-async function reserveFor(env: Env, target: Target, svc: Service): Promise<{ ok: true; reservation?: AddressReservation } | { ok: false; outcome: Outcome }> {
-  const req = addressRequest(svc, { namespace: target.namespace, name: svc.metadata.name ?? "", uid: svc.metadata.uid ?? "" });
+async function reserveFor(env: Env, target: Target, svc: Service, dryRun = false): Promise<{ ok: true; reservation?: AddressReservation } | { ok: false; outcome: Outcome }> {
+  const req = { ...addressRequest(svc, { namespace: target.namespace, name: svc.metadata.name ?? "", uid: svc.metadata.uid ?? "" }), ...(dryRun ? { dryRun } : {}) };
   if (req.clusterIP === undefined && req.nodePorts.length === 0) return { ok: true };
   const r = await clusterStore(env).reserveServiceAddresses(req);
   if (!r.ok) return { ok: false, outcome: { ok: false, status: r.status } };
@@ -38,10 +38,10 @@ export async function createService(env: Env, store: StoreStub, target: Target, 
   const dry = await store.create(target, body, { ...opts, dryRun: true, uid });
   if (!dry.ok) return dry;
   const svc = dry.body as Service;
-  const reserved = await reserveFor(env, target, svc);
+  // A dry run is checked and shown its values, and holds none.
+  const reserved = await reserveFor(env, target, svc, opts.dryRun);
   if (!reserved.ok) return reserved.outcome;
   if (opts.dryRun) {
-    await giveBack(env, uid, reserved.reservation, undefined);
     if (reserved.reservation) applyReservation(svc, reserved.reservation);
     return dry;
   }

@@ -5,7 +5,6 @@
 // not-ready leaving the rotation and coming back, a stream of 1,000 requests across pod deletions,
 // session affinity, and kubectl's svc, endpoints and endpointslices tables.
 import { execFileSync } from "node:child_process";
-import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api, kubeClient, type Edgeplane } from "./harness.js";
 import { until } from "./helpers.js";
@@ -13,6 +12,7 @@ import { kubectlFor, rowOf, table, type Kubectl } from "./kubectl-helpers.js";
 import { cleanupNode, podsOf, readyCondition, startContainerNode, stopContainerNode, type ContainerNode } from "./containers-helpers.js";
 import { startAgent } from "./agent-process.js";
 import { CoreV1Api } from "@kubernetes/client-node";
+import { getOnce } from "../support/http-get.js";
 
 const NODE = "svcbox";
 const NS = "default";
@@ -66,21 +66,7 @@ function webDeployment(name: string, replicas: number) {
   };
 }
 
-/** One HTTP GET on a new connection; the body, or an Error's message prefixed with "ERR". */
-function get(url: string, timeoutMs = 3000): Promise<string> {
-  return new Promise((resolve) => {
-    const req = request(url, { agent: false, timeout: timeoutMs }, (res) => {
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (d: string) => (body += d));
-      res.on("end", () => resolve(res.statusCode === 200 ? body.trim() : `ERR ${res.statusCode}`));
-      res.on("error", (e) => resolve(`ERR ${e.message}`));
-    });
-    req.on("timeout", () => req.destroy(new Error("timeout")));
-    req.on("error", (e) => resolve(`ERR ${e.message}`));
-    req.end();
-  });
-}
+const get = getOnce;
 
 async function readyPods(count: number): Promise<any[]> {
   return until(`${count} nginx pods Ready`, async () => {

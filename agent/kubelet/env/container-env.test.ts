@@ -97,6 +97,12 @@ describe("containerEnv: order and precedence", () => {
     ]);
   });
 
+  it("falls back to the control plane's address while no kubernetes Service has been seen", async () => {
+    const env = asRecord(await envOf({}, ctxWith(undefined, { apiServer: { host: "192.0.2.9", port: 8443 }, services: () => [] })));
+    expect(env.KUBERNETES_SERVICE_HOST).toBe("192.0.2.9");
+    expect(env.KUBERNETES_SERVICE_PORT).toBe("8443");
+  });
+
   it("brackets an IPv6 API server address in the URL forms", async () => {
     const env = asRecord(await envOf({}, ctxWith(undefined, { apiServer: { host: "fd00::1", port: 6443 } })));
     expect(env.KUBERNETES_SERVICE_HOST).toBe("fd00::1");

@@ -81,11 +81,9 @@ const decodeSecret = (b64: string) => Buffer.from(b64, "base64").toString("utf8"
 export async function resolveContainerEnv(pod: Pod, container: Container, ctx: EnvContext): Promise<{ env: EnvVar[]; warnings: EnvWarning[] }> {
   const namespace = pod.metadata.namespace ?? "default";
   const objects = new Objects(ctx.source, namespace);
-  const serviceEnv = ctx.services
-    ? podServicesEnv(namespace, pod.spec.enableServiceLinks !== false, ctx.services)
-    : ctx.apiServer
-      ? kubernetesServiceEnv(ctx.apiServer)
-      : new Map<string, string>();
+  const serviceEnv = ctx.services ? podServicesEnv(namespace, pod.spec.enableServiceLinks !== false, ctx.services) : new Map<string, string>();
+  // No `kubernetes` Service seen (no service proxy, or its Services not listed yet): in-cluster clients still find the control plane.
+  if (!serviceEnv.has("KUBERNETES_SERVICE_HOST") && ctx.apiServer) for (const [k, v] of kubernetesServiceEnv(ctx.apiServer)) serviceEnv.set(k, v);
   const tmpEnv = new Map<string, string>();
   const warnings: EnvWarning[] = [];
 

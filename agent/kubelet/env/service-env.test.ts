@@ -51,4 +51,9 @@ describe("podServicesEnv (upstream's FromServices)", () => {
     expect(env.get("KUBERNETES_SERVICE_HOST")).toBe("10.96.9.9");
     expect(env.get("KUBERNETES_SERVICE_PORT")).toBe("8443");
   });
+
+  it("a headless Service named kubernetes in the pod's namespace does not hide default's", () => {
+    const mine = (ns: string) => (ns === "own" ? [svc("own", "kubernetes", "None", [{ port: 8443, protocol: "TCP" }])] : inNamespace(ns));
+    expect(podServicesEnv("own", true, mine).get("KUBERNETES_SERVICE_HOST")).toBe("10.96.0.1");
+  });
 });

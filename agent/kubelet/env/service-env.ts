@@ -60,8 +60,10 @@ const sourceOf = (svc: Service): ServiceEnvSource => ({ name: svc.metadata.name 
  */
 export function podServicesEnv(namespace: string, enableServiceLinks: boolean, inNamespace: (ns: string) => Service[]): Map<string, string> {
   const chosen = new Map<string, Service>();
-  if (enableServiceLinks) for (const svc of inNamespace(namespace)) chosen.set(svc.metadata.name ?? "", svc);
-  const master = inNamespace("default").find((s) => s.metadata.name === "kubernetes");
+  // Only Services with an address count (upstream's IsServiceIPSet), so a headless one never hides default's `kubernetes`.
+  const hasIP = (s: Service) => !!s.spec.clusterIP && s.spec.clusterIP !== "None";
+  if (enableServiceLinks) for (const svc of inNamespace(namespace)) if (hasIP(svc)) chosen.set(svc.metadata.name ?? "", svc);
+  const master = inNamespace("default").find((s) => s.metadata.name === "kubernetes" && hasIP(s));
   if (master && !chosen.has("kubernetes")) chosen.set("kubernetes", master);
   const sorted = [...chosen.values()].sort((a, b) => (a.metadata.name ?? "").localeCompare(b.metadata.name ?? ""));
   return servicesEnv(sorted.map(sourceOf));

@@ -66,6 +66,14 @@ describe("reserve", () => {
     expect(records(storage).filter((r) => r.owner.uid === "b")).toEqual([]);
   });
 
+  it("a dry run chooses and checks values and writes no record", () => {
+    const { storage, deps } = setup();
+    const r = reserve(storage, deps, { owner: owner("d"), clusterIP: "", nodePorts: [{ index: 0, port: 80, protocol: "TCP", nodePort: 0 }], dryRun: true });
+    expect(r.clusterIP).toMatch(/^10\./);
+    expect(r.nodePorts[0]).toBeGreaterThanOrEqual(30000);
+    expect(records(storage)).toEqual([]);
+  });
+
   it("keeps what the same Service already holds and refuses it to others", () => {
     const { storage, deps } = setup();
     const first = reserve(storage, deps, { owner: owner("a"), clusterIP: "10.96.0.50", nodePorts: [{ index: 0, port: 80, protocol: "TCP", nodePort: 0 }] });
@@ -92,7 +100,7 @@ describe("release and repair", () => {
     // b cannot free a's values.
     expect(release(storage, "b", { clusterIPs: [], nodePorts: [] }, { clusterIPs: [a.clusterIP!], nodePorts: [] })).toBe(0);
     // a keeps its address and gives back its node port.
-    expect(release(storage, "a", { clusterIPs: [a.clusterIP!], nodePorts: [] })).toBe(1);
+    expect(release(storage, "a", { clusterIPs: [a.clusterIP!], nodePorts: [] }, { clusterIPs: [a.clusterIP!], nodePorts: [a.nodePorts[0]] })).toBe(1);
     expect(storage.get(NODE_PORT_RECORDS, String(a.nodePorts[0]))).toBeUndefined();
     expect(storage.get(CLUSTER_IP_RECORDS, a.clusterIP!)).toBeDefined();
   });

@@ -26,6 +26,8 @@ export interface AddressRequest {
   clusterIP?: string;
   /** The ports that need a node port, by index in spec.ports; nodePort 0 asks for any. */
   nodePorts: Array<{ index: number; port: number; protocol: string; nodePort: number }>;
+  /** A dry run: the checks and the choice of values, with nothing written (upstream's dry-run allocator). */
+  dryRun?: boolean;
 }
 
 export interface AddressReservation {
@@ -88,7 +90,7 @@ export function reserve(storage: Storage, deps: AllocatorDeps, req: AddressReque
 
   const written: Array<[string, string]> = [];
   const record = (resource: string, name: string): void => {
-    if (owned(resource, name)) return;
+    if (req.dryRun || owned(resource, name)) return;
     const rec: AddressRecord = { apiVersion: "internal.edgeplane.dev/v1", kind: "ServiceAddress", metadata: { name }, owner: req.owner, allocatedAt: deps.now() };
     storage.create(resource, name, rec);
     written.push([resource, name]);
@@ -143,8 +145,8 @@ function pick(band: Band, deps: AllocatorDeps, free: (offset: number) => boolean
   return scan(band.dynamicFrom, band.last) ?? scan(band.first, band.dynamicFrom - 1);
 }
 
-/** Frees what the Service `uid` holds beyond `keep` (everything when it is gone). Returns how many. */
-export function release(storage: Storage, uid: string, keep: HeldAddresses = { clusterIPs: [], nodePorts: [] }, values?: HeldAddresses): number {
+/** Frees those of `values` the Service `uid` holds and does not `keep`. Returns how many. */
+export function release(storage: Storage, uid: string, keep: HeldAddresses, values: HeldAddresses): number {
   let freed = 0;
   const drop = (resource: string, name: string) => {
     const rec = storage.get(resource, name) as AddressRecord | undefined;
@@ -154,16 +156,8 @@ export function release(storage: Storage, uid: string, keep: HeldAddresses = { c
   };
   const keepIPs = new Set(keep.clusterIPs);
   const keepPorts = new Set(keep.nodePorts);
-  if (values) {
-    for (const ip of values.clusterIPs) if (!keepIPs.has(ip)) drop(CLUSTER_IP_RECORDS, ip);
-    for (const p of values.nodePorts) if (!keepPorts.has(p)) drop(NODE_PORT_RECORDS, String(p));
-    return freed;
-  }
-  for (const rec of records(storage)) {
-    if (rec.owner.uid !== uid) continue;
-    if (rec.resource === CLUSTER_IP_RECORDS ? keepIPs.has(rec.value) : keepPorts.has(Number(rec.value))) continue;
-    drop(rec.resource, rec.value);
-  }
+  for (const ip of values.clusterIPs) if (!keepIPs.has(ip)) drop(CLUSTER_IP_RECORDS, ip);
+  for (const p of values.nodePorts) if (!keepPorts.has(p)) drop(NODE_PORT_RECORDS, String(p));
   return freed;
 }
 

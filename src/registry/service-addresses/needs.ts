@@ -1,20 +1,16 @@
 // What a Service asks of the allocator and what it holds, read from its spec (pure).
-import type { Service } from "../../apis/core/v1/service.js";
+import { needsClusterIP, needsNodePort, type Service } from "../../apis/core/v1/service.js";
 import type { AddressOwner, AddressRequest, AddressReservation, HeldAddresses } from "./allocator.js";
 
-/** Types with a cluster IP (all but ExternalName) unless headless. */
-const wantsClusterIP = (svc: Service): boolean => svc.spec.type !== "ExternalName" && svc.spec.clusterIP !== "None";
-
-/** NodePort, and LoadBalancer unless allocateLoadBalancerNodePorts is false. */
-export const wantsNodePorts = (svc: Service): boolean =>
-  svc.spec.type === "NodePort" || (svc.spec.type === "LoadBalancer" && svc.spec.allocateLoadBalancerNodePorts !== false);
+/** An address to allocate: types with a cluster IP, unless headless. */
+const wantsClusterIP = (svc: Service): boolean => needsClusterIP(svc) && svc.spec.clusterIP !== "None";
 
 export function addressRequest(svc: Service, owner: AddressOwner): AddressRequest {
   const s = svc.spec;
   return {
     owner,
     clusterIP: wantsClusterIP(svc) ? (s.clusterIP || s.clusterIPs?.[0] || "") : undefined,
-    nodePorts: wantsNodePorts(svc) ? (s.ports ?? []).map((p, index) => ({ index, port: p.port, protocol: p.protocol, nodePort: p.nodePort ?? 0 })) : [],
+    nodePorts: needsNodePort(svc) ? (s.ports ?? []).map((p, index) => ({ index, port: p.port, protocol: p.protocol, nodePort: p.nodePort ?? 0 })) : [],
   };
 }
 

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { type FieldError, duplicate, forbidden, invalid, notSupported, required } from "../../../lib/field-errors.js";
 import { ConditionSchema, IntOrStringSchema, StringMap, goType, int32, typeMeta } from "../../meta.js";
 import type { KindDef } from "../../types.js";
+import { ipToNumber } from "../../../lib/ipv4.js";
 import { isDNS1123Label, isDNS1123Subdomain, isValidPortNum, validateLabels, validatePortNumOrName } from "../../validation.js";
 
 export const ServicePortSchema = goType(
@@ -127,7 +128,6 @@ export function validateService(svc: Service): FieldError[] {
   return errs;
 }
 
-const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
 /** ValidateService's clusterIP rules (IPv4 only: edgeplane's service range is single-stack). */
 function validateClusterIPs(s: Service["spec"]): FieldError[] {
@@ -143,14 +143,16 @@ function validateClusterIPs(s: Service["spec"]): FieldError[] {
   if (!first) return errs;
   if (first === "None") {
     if (s.type === "NodePort" || s.type === "LoadBalancer") errs.push(invalid("spec.clusterIPs[0]", first, `may not be set to 'None' for ${s.type} services`));
-  } else if (!IPV4.test(first)) {
+  } else if (ipToNumber(first) === undefined) {
     errs.push(invalid("spec.clusterIPs[0]", first, "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"));
   }
   return errs;
 }
 
-const needsClusterIP = (svc: Service): boolean => svc.spec.type !== "ExternalName";
-const needsNodePort = (svc: Service): boolean => svc.spec.type === "NodePort" || (svc.spec.type === "LoadBalancer" && svc.spec.allocateLoadBalancerNodePorts !== false);
+/** Every type but ExternalName has a cluster IP (or is headless). */
+export const needsClusterIP = (svc: Service): boolean => svc.spec.type !== "ExternalName";
+/** NodePort, and LoadBalancer unless allocateLoadBalancerNodePorts is false. */
+export const needsNodePort = (svc: Service): boolean => svc.spec.type === "NodePort" || (svc.spec.type === "LoadBalancer" && svc.spec.allocateLoadBalancerNodePorts !== false);
 
 /**
  * The update strategy (upstream's dropTypeDependentFields and patchAllocatedValues): a type

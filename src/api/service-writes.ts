@@ -2,13 +2,14 @@
 // for the whole cluster (the cluster store, src/registry/service-addresses), while the Service
 // lives in its namespace's store. So a write is: a dry run in the namespace store (validation,
 // defaults, the update strategy), a reservation of what the result asks for, then the write
-// itself, with the reserved values in it, so the answer carries them as kube-apiserver's does.
+// itself, with the reserved values in it (WriteOptions.allocated, written in by the kind's
+// applyAllocated), so the answer carries them as kube-apiserver's does.
 // The namespace store gives values back when a Service is deleted or stops using them.
-import type { Service } from "../apis/core/v1/service.js";
+import { applyServiceAddresses, type Service } from "../apis/core/v1/service.js";
 import type { KubeObject } from "../apis/types.js";
 import type { Env } from "../env.js";
 import type { AddressReservation } from "../registry/service-addresses/allocator.js";
-import { addressRequest, applyReservation, heldAddresses, reservationChanges } from "../registry/service-addresses/needs.js";
+import { addressRequest, heldAddresses } from "../registry/service-addresses/needs.js";
 import type { Outcome, Target, WriteOptions } from "../registry/requests.js";
 import { clusterStore, type StoreStub } from "./stores.js";
 
@@ -42,14 +43,14 @@ export async function createService(env: Env, store: StoreStub, target: Target, 
   const reserved = await reserveFor(env, target, svc, opts.dryRun);
   if (!reserved.ok) return reserved.outcome;
   if (opts.dryRun) {
-    if (reserved.reservation) applyReservation(svc, reserved.reservation);
+    if (reserved.reservation) applyServiceAddresses(svc, reserved.reservation);
     return dry;
   }
-  const raw = body as KubeObject & { spec?: Service["spec"] };
+  // The generated name is the dry run's, so the reservation and the Service agree on it.
+  const raw = body as KubeObject;
   raw.metadata = { ...raw.metadata, name: svc.metadata.name };
   delete raw.metadata.generateName;
-  if (reserved.reservation) applyReservation(raw as unknown as Service, reserved.reservation);
-  const out = await store.create(target, raw, { ...opts, uid });
+  const out = await store.create(target, raw, { ...opts, uid, ...(reserved.reservation ? { allocated: reserved.reservation } : {}) });
   if (!out.ok) await giveBack(env, uid, reserved.reservation, undefined);
   return out;
 }
@@ -62,23 +63,12 @@ export async function updateService(env: Env, store: StoreStub, target: Target, 
   const svc = dry.body as Service;
   const reserved = await reserveFor(env, target, svc);
   if (!reserved.ok) return reserved.outcome;
-  let out = await write({ ...opts, uid });
   const r = reserved.reservation;
-  if (!out.ok) {
+  const out = await write({ ...opts, uid, ...(r ? { allocated: r } : {}) });
+  if (!out.ok && r) {
     // Values the Service already held stay; only new ones go back (a lost call is repaired).
-    if (r) {
-      const stored = await store.get(target);
-      await giveBack(env, svc.metadata.uid ?? uid, r, stored.ok ? (stored.body as Service) : undefined);
-    }
-    return out;
-  }
-  // The request left values to allocate (a type change to NodePort, a new port): write them in.
-  for (let attempt = 0; r && out.ok && reservationChanges(out.body as Service, r) && attempt < 5; attempt++) {
-    const next = structuredClone(out.body) as Service;
-    applyReservation(next, r);
-    const filled = await store.update(target, next, { fieldManager: opts.fieldManager, userAgent: opts.userAgent });
-    if (filled.ok || filled.status.code !== 409) return filled;
-    out = await store.get(target);
+    const stored = await store.get(target);
+    await giveBack(env, svc.metadata.uid ?? uid, r, stored.ok ? (stored.body as Service) : undefined);
   }
   return out;
 }

@@ -1,5 +1,6 @@
 // What the API machinery needs to know about one kind: its names, its zod schema (the single
 // source of truth for its shape), its defaults and its validation. One KindDef per served kind.
+import type { AllocatedAddresses } from "../registry/requests.js";
 import type { z } from "zod";
 import type { FieldError } from "../lib/field-errors.js";
 
@@ -64,6 +65,8 @@ export interface KindDef<T extends KubeObject = KubeObject> {
   validateUpdate?(obj: T, old: T): FieldError[];
   /** Upstream's PrepareForUpdate of the main resource, before defaulting: carries over what the request left out (a Service's allocated addresses). Mutates. */
   prepareForUpdate?(obj: T, old: T): void;
+  /** Writes in values the API layer reserved for the object before its write (WriteOptions.allocated). Mutates. */
+  applyAllocated?(obj: T, allocated: AllocatedAddresses): void;
   /** Upstream's PrepareForCreate beyond generic metadata (job selector labels…). Runs after uid is set. Mutates. */
   prepareForCreate?(obj: T): void;
   /** The object has a spec/status split: status written only through /status, generation bumped on spec changes. */

@@ -173,7 +173,7 @@ export class GenericStore {
     this.checkNamespace(def, obj);
     const generated = !obj.metadata.name && !!obj.metadata.generateName;
     if (generated) obj.metadata.name = `${obj.metadata.generateName}${randomSuffix()}`;
-    this.prepareForCreate(def, obj, updateTracking(opts), opts.uid);
+    this.prepareForCreate(def, obj, updateTracking(opts), opts);
     this.validate(def, obj);
     for (let attempt = 0; ; attempt++) {
       const name = obj.metadata.name as string;
@@ -205,11 +205,11 @@ export class GenericStore {
     const res = this.write(def, name, opts, (current) => {
       if (!current) {
         if (!def.allowCreateOnUpdate || subresource || opts.noCreate) throw notFound(groupResource(def), name);
-        this.prepareForCreate(def, incoming, updateTracking(opts), opts.uid);
+        this.prepareForCreate(def, incoming, updateTracking(opts), opts);
         this.validate(def, incoming);
         return incoming;
       }
-      return this.prepareUpdate(def, current, incoming, subresource, true, updateTracking(opts, subresource));
+      return this.prepareUpdate(def, current, incoming, subresource, true, updateTracking(opts, subresource), opts);
     });
     return { ...res, warnings };
   }
@@ -237,11 +237,11 @@ export class GenericStore {
         this.checkNamespace(def, incoming);
         const tracking: Tracking = { operation: "Apply", managedFields: out.managedFields };
         if (!current) {
-          this.prepareForCreate(def, incoming, tracking, opts.uid);
+          this.prepareForCreate(def, incoming, tracking, opts);
           this.validate(def, incoming);
           return incoming;
         }
-        return this.prepareUpdate(def, current, incoming, subresource, true, tracking);
+        return this.prepareUpdate(def, current, incoming, subresource, true, tracking, opts);
       });
       return { ...res, warnings };
     }
@@ -258,7 +258,7 @@ export class GenericStore {
         throw invalid(def.kind, def.group, name, [invalidField("metadata.name", incoming.metadata.name, "field is immutable")]);
       }
       this.checkNamespace(def, incoming);
-      return this.prepareUpdate(def, current, incoming, subresource, true, updateTracking(opts, subresource));
+      return this.prepareUpdate(def, current, incoming, subresource, true, updateTracking(opts, subresource), opts);
     });
     return { ...res, warnings };
   }
@@ -375,10 +375,10 @@ export class GenericStore {
     meta.namespace = this.namespace;
   }
 
-  private prepareForCreate(def: KindDef, obj: KubeObject, tracking: Tracking = updateTracking({}), uid?: string): void {
+  private prepareForCreate(def: KindDef, obj: KubeObject, tracking: Tracking = updateTracking({}), opts: WriteOptions = {}): void {
     const meta = obj.metadata;
     const requestedManagedFields = meta.managedFields;
-    meta.uid = uid ?? crypto.randomUUID();
+    meta.uid = opts.uid ?? crypto.randomUUID();
     meta.creationTimestamp = rfc3339(this.now());
     delete meta.resourceVersion;
     delete meta.deletionTimestamp;
@@ -390,12 +390,13 @@ export class GenericStore {
     resetStatusForCreate(def, obj);
     def.applyDefaults?.(obj);
     def.prepareForCreate?.(obj);
+    if (opts.allocated) def.applyAllocated?.(obj, opts.allocated);
     // managedFields: the request's own (if any) are the starting point, as upstream.
     const managedFields = tracking.operation === "Apply" ? tracking.managedFields : trackUpdate(def, undefined, obj, requestedManagedFields, tracking, rfc3339(this.now()));
     if (managedFields) obj.metadata.managedFields = managedFields;
   }
 
-  private prepareUpdate(def: KindDef, current: KubeObject, incoming: KubeObject, subresource: string | undefined, preconditionFromBody: boolean, tracking: Tracking = updateTracking({}, subresource)): KubeObject {
+  private prepareUpdate(def: KindDef, current: KubeObject, incoming: KubeObject, subresource: string | undefined, preconditionFromBody: boolean, tracking: Tracking = updateTracking({}, subresource), opts: WriteOptions = {}): KubeObject {
     const name = current.metadata.name as string;
     const rv = incoming.metadata.resourceVersion ? revisionFor(incoming.metadata.resourceVersion, this.namespace) : undefined;
     if (preconditionFromBody) {
@@ -447,6 +448,7 @@ export class GenericStore {
     const requestedManagedFields = nm.managedFields;
     delete nm.selfLink;
     if (!subresource) def.prepareForUpdate?.(next, current);
+    if (!subresource && opts.allocated) def.applyAllocated?.(next, opts.allocated);
     def.applyDefaults?.(next);
     if (tracksGeneration(def)) {
       // Semantic equality of the defaulted specs, as upstream: key order, nil and empty do not count.

@@ -31,6 +31,14 @@ export interface WriteOptions {
   namespaceLabels?: Record<string, string>;
   /** The uid a create gives the object: the API layer draws it when it reserves the object's Service addresses first. */
   uid?: string;
+  /** Values reserved for the object before its write (a Service's cluster IP and node ports), written in by the kind's applyAllocated. */
+  allocated?: AllocatedAddresses;
+}
+
+/** A Service's reserved cluster IP and node ports (node ports by index in spec.ports). */
+export interface AllocatedAddresses {
+  clusterIP?: string;
+  nodePorts: Record<number, number>;
 }
 
 export interface ListQuery {

@@ -8,6 +8,7 @@ import { invalid as invalidField, type FieldError } from "../../lib/field-errors
 import { ipToNumber, numberToIp } from "../../lib/ipv4.js";
 import { internalError, invalid } from "../../lib/status.js";
 import type { Storage } from "../../storage/interface.js";
+import type { AllocatedAddresses } from "../requests.js";
 import { type Band, clusterIPBand, describeIPRange, describePortRange, nodePortBand, type ServiceRanges } from "./ranges.js";
 
 export const CLUSTER_IP_RECORDS = "serviceipallocations";
@@ -30,11 +31,8 @@ export interface AddressRequest {
   dryRun?: boolean;
 }
 
-export interface AddressReservation {
-  clusterIP?: string;
-  /** By index in spec.ports. */
-  nodePorts: Record<number, number>;
-}
+/** What a reservation gives: the cluster IP and node ports by index in spec.ports. */
+export type AddressReservation = AllocatedAddresses;
 
 /** The values a Service holds now: what a release keeps. */
 export interface HeldAddresses {

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { type FieldError, duplicate, forbidden, invalid, notSupported, required } from "../../../lib/field-errors.js";
 import { ConditionSchema, IntOrStringSchema, StringMap, goType, int32, typeMeta } from "../../meta.js";
 import type { KindDef } from "../../types.js";
+import type { AllocatedAddresses } from "../../../registry/requests.js";
 import { ipToNumber } from "../../../lib/ipv4.js";
 import { isDNS1123Label, isDNS1123Subdomain, isValidPortNum, validateLabels, validatePortNumOrName } from "../../validation.js";
 
@@ -149,6 +150,20 @@ function validateClusterIPs(s: Service["spec"]): FieldError[] {
   return errs;
 }
 
+/** Writes reserved values into the Service (clusterIP, clusterIPs, ipFamilies, nodePorts by index). */
+export function applyServiceAddresses(svc: Service, a: AllocatedAddresses): void {
+  const s = svc.spec;
+  if (a.clusterIP) {
+    s.clusterIP = a.clusterIP;
+    s.clusterIPs = [a.clusterIP];
+    s.ipFamilies = ["IPv4"];
+  }
+  for (const [i, np] of Object.entries(a.nodePorts)) {
+    const p = s.ports?.[Number(i)];
+    if (p) p.nodePort = np;
+  }
+}
+
 /** Every type but ExternalName has a cluster IP (or is headless). */
 export const needsClusterIP = (svc: Service): boolean => svc.spec.type !== "ExternalName";
 /** NodePort, and LoadBalancer unless allocateLoadBalancerNodePorts is false. */
@@ -202,6 +217,7 @@ export const serviceDef: KindDef<Service> = {
   schema: ServiceSchema,
   applyDefaults: applyServiceDefaults,
   prepareForUpdate: prepareServiceForUpdate,
+  applyAllocated: applyServiceAddresses,
   validate: (svc) => validateService(svc),
   validateUpdate(svc, old) {
     if (old.spec.clusterIP && svc.spec.clusterIP && old.spec.clusterIP !== svc.spec.clusterIP && old.spec.type !== "ExternalName") {
